@@ -1,0 +1,137 @@
+"""Commands for TradingSystemFunction: what EventBridge Scheduler (or an operator) sends.
+
+Only two shapes are accepted: the schedule's raw ``Input`` and the ``Scheduled Event``
+envelope around it. A domain event, an unknown mode or an unexpected field is a
+``CommandRejected`` naming the field; nothing is ever guessed into a trade.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from alchemiser.errors import CommandRejected, CrossFieldError
+from alchemiser.events import ALL_EVENTS, SOURCE_PREFIX, TradingMode
+
+__all__ = ["SCHEDULED_EVENT_DETAIL_TYPE", "LambdaEvent", "Mode", "parse_command"]
+
+Mode = Literal["trade", "pnl_analysis", "health"]
+SCHEDULED_EVENT_DETAIL_TYPE = "Scheduled Event"
+_SCHEDULER_SOURCES = ("aws.events", "aws.scheduler")
+_PNL_FIELDS = ("pnl_type", "pnl_periods", "pnl_period")
+
+
+class LambdaEvent(BaseModel):
+    """One command: run a trade, a PnL analysis, or a side-effect-free health check."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal[1] = 1
+    mode: Mode
+    trading_mode: TradingMode = "paper"
+    dry_run: bool = False
+    #: Target environment for broker messages; defaults to the function's own stage.
+    environment: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,31}$")] | None = None
+    correlation_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+    #: Filled by Scheduler from ``<aws.scheduler.scheduled-time>``; the same on every retry.
+    scheduled_time: AwareDatetime | None = None
+    #: A caller-chosen idempotency key for runs without a scheduled time.
+    execution_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+    pnl_type: Literal["weekly", "monthly"] | None = None
+    pnl_periods: Annotated[int, Field(ge=1, le=520)] | None = None
+    pnl_period: Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,2}[WMY]$")] | None = None
+
+    @model_validator(mode="after")
+    def _check_pnl_fields(self) -> Self:
+        given = [name for name in _PNL_FIELDS if getattr(self, name) is not None]
+        if self.mode != "pnl_analysis":
+            if given:
+                raise CrossFieldError(given[0], "is only valid with mode 'pnl_analysis'")
+            return self
+        if self.pnl_period is not None and self.pnl_type is not None:
+            raise CrossFieldError("pnl_period", "excludes pnl_type: give one of them")
+        if self.pnl_period is None and self.pnl_type is None:
+            raise CrossFieldError("pnl_type", "pnl_analysis needs pnl_type or pnl_period")
+        if self.pnl_periods is not None and self.pnl_type is None:
+            raise CrossFieldError("pnl_periods", "needs pnl_type")
+        return self
+
+
+def parse_command(payload: object) -> LambdaEvent:
+    """Turn a raw Scheduler ``Input`` or a ``Scheduled Event`` envelope into a command.
+
+    Raises:
+        CommandRejected: naming the offending field; domain events are named as such.
+    """
+    if not isinstance(payload, Mapping):
+        raise CommandRejected("a command must be a JSON object", kind="malformed")
+    _reject_domain_event(payload)
+    if "detail-type" in payload:
+        return _parse_scheduled_event(payload)
+    return _validate(payload, prefix=None)
+
+
+def _reject_domain_event(payload: Mapping[str, Any]) -> None:
+    source = payload.get("source")
+    detail_type = payload.get("detail-type")
+    event_type = payload.get("event_type")
+    if isinstance(source, str) and source.startswith(SOURCE_PREFIX):
+        field, name = "source", source
+    elif detail_type in ALL_EVENTS:
+        field, name = "detail-type", str(detail_type)
+    elif event_type in ALL_EVENTS:
+        field, name = "event_type", str(event_type)
+    else:
+        return
+    raise CommandRejected(
+        f"{name!r} is a domain event; domain events belong to EventRoutingFunction",
+        field=field,
+        kind="domain_event",
+    )
+
+
+def _parse_scheduled_event(envelope: Mapping[str, Any]) -> LambdaEvent:
+    if envelope.get("detail-type") != SCHEDULED_EVENT_DETAIL_TYPE:
+        raise CommandRejected(
+            f"unsupported detail-type {envelope.get('detail-type')!r}; only "
+            f"{SCHEDULED_EVENT_DETAIL_TYPE!r} envelopes carry commands",
+            field="detail-type",
+            kind="unsupported_envelope",
+        )
+    if envelope.get("source") not in _SCHEDULER_SOURCES:
+        raise CommandRejected(
+            f"{envelope.get('source')!r} is not a scheduler source {list(_SCHEDULER_SOURCES)}",
+            field="source",
+            kind="unsupported_envelope",
+        )
+    detail = envelope.get("detail")
+    if isinstance(detail, str):
+        try:
+            detail = json.loads(detail)
+        except json.JSONDecodeError as exc:
+            raise CommandRejected(
+                f"is not valid JSON: {exc.msg} at position {exc.pos}",
+                field="detail",
+                kind="malformed",
+            ) from exc
+    if not isinstance(detail, Mapping):
+        raise CommandRejected("must be a JSON object", field="detail", kind="malformed")
+    return _validate(detail, prefix="detail")
+
+
+def _validate(payload: Mapping[str, Any], *, prefix: str | None) -> LambdaEvent:
+    try:
+        return LambdaEvent.model_validate(payload)
+    except ValidationError as exc:
+        raise CommandRejected.from_validation(exc, prefix=prefix) from exc

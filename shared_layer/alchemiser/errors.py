@@ -1,0 +1,234 @@
+"""One error hierarchy for the whole package.
+
+Handlers decide what to do with a failure by its family, never by its message:
+`InputRejectedError` is permanent (returned as ``status: "rejected"``, never retried);
+`TransientError` is retryable (raised so Lambda, EventBridge and SQS retry and the
+DLQ keeps what still fails). Adapters translate SDK errors into these with ``from exc``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Self
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from pydantic_core import ErrorDetails
+
+__all__ = [
+    "AlchemiserError",
+    "BrokerApiError",
+    "BrokerError",
+    "CommandRejected",
+    "ConfigError",
+    "CrossFieldError",
+    "EnvironmentNotAllowedError",
+    "EventPublishError",
+    "EventRejected",
+    "EventTooLarge",
+    "IdempotencyError",
+    "IdempotencyInProgressError",
+    "IdempotencyPayloadMismatchError",
+    "InputRejectedError",
+    "LiveTradingRefusedError",
+    "MarketDataError",
+    "MissingMarketDataError",
+    "OrderRejectedError",
+    "PublishError",
+    "QueueNotProvisionedError",
+    "StaleMarketDataError",
+    "StrategyConfigError",
+    "TradingError",
+    "TransientError",
+]
+
+
+class AlchemiserError(Exception):
+    """Root of every error this package raises on purpose."""
+
+
+class TransientError(AlchemiserError):
+    """Raised when a failure is expected to pass on retry (throttling, 5xx, timeouts)."""
+
+
+# --- configuration -------------------------------------------------------------------
+
+
+class ConfigError(AlchemiserError):
+    """Raised when settings from the environment are missing or invalid."""
+
+
+# --- rejected input --------------------------------------------------------------------
+
+
+class InputRejectedError(AlchemiserError):
+    """Raised when input can never succeed, however often it is retried.
+
+    Carries the offending field and a reason so callers can return a structured error.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        field: str | None = None,
+        kind: str = "invalid",
+        details: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(f"{field}: {reason}" if field else reason)
+        self.reason = reason
+        self.field = field
+        self.kind = kind
+        self.details = details or []
+
+    @classmethod
+    def from_validation(cls, exc: ValidationError, *, prefix: str | None = None) -> Self:
+        """Name the first offending field (dotted, under ``prefix``) and keep every error."""
+        errors = exc.errors(include_url=False, include_input=False)
+        details = [
+            {"field": _dotted(prefix, _loc(err)), "reason": _reason(err), "type": err["type"]}
+            for err in errors
+        ]
+        field = details[0]["field"] if details else prefix
+        reason = details[0]["reason"] if details else str(exc)
+        return cls(reason, field=field, kind="invalid", details=details)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the structured form handlers put in their ``rejected`` results."""
+        body: dict[str, Any] = {
+            "error": type(self).__name__,
+            "kind": self.kind,
+            "field": self.field,
+            "reason": self.reason,
+        }
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class CrossFieldError(ValueError):
+    """Raised inside a model validator to name the field a cross-field rule blames."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _loc(err: ErrorDetails) -> tuple[int | str, ...]:
+    cause = err.get("ctx", {}).get("error")
+    if isinstance(cause, CrossFieldError):
+        return (*err["loc"], cause.field)
+    return err["loc"]
+
+
+def _reason(err: ErrorDetails) -> str:
+    return err["msg"].removeprefix("Value error, ")
+
+
+def _dotted(prefix: str | None, loc: tuple[int | str, ...]) -> str | None:
+    parts = [prefix] if prefix else []
+    parts.extend(str(part) for part in loc)
+    return ".".join(parts) or None
+
+
+class CommandRejected(InputRejectedError):  # noqa: N818 - contract name
+    """Raised when a payload is not a valid command for TradingSystemFunction."""
+
+
+class EventRejected(InputRejectedError):  # noqa: N818 - contract name
+    """Raised when an envelope is not a routable domain event for EventRoutingFunction."""
+
+
+# --- publishing ------------------------------------------------------------------------
+
+
+class PublishError(AlchemiserError):
+    """Base for failures to get events onto the bus."""
+
+
+class EventTooLarge(PublishError):  # noqa: N818 - contract name
+    """Raised when an event's PutEvents entry exceeds the EventBridge entry size limit."""
+
+    def __init__(self, *, event_type: str, event_id: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"{event_type} {event_id} is {size} bytes as a PutEvents entry; the limit is {limit}"
+        )
+        self.event_type = event_type
+        self.event_id = event_id
+        self.size = size
+        self.limit = limit
+
+
+class EventPublishError(PublishError, TransientError):
+    """Raised when some events did not go out after the bounded retries."""
+
+    def __init__(self, failures: list[dict[str, str]]) -> None:
+        listed = ", ".join(
+            f"{f['event_type']} {f['event_id']} ({f['error_code']})" for f in failures
+        )
+        super().__init__(f"{len(failures)} event(s) not published: {listed}")
+        self.failures = failures
+
+
+# --- idempotency -----------------------------------------------------------------------
+
+
+class IdempotencyError(AlchemiserError):
+    """Base for exactly-once processing failures."""
+
+
+class IdempotencyInProgressError(IdempotencyError, TransientError):
+    """Raised when a duplicate arrives while the first delivery is still being processed."""
+
+
+class IdempotencyPayloadMismatchError(IdempotencyError, InputRejectedError):
+    """Raised when a key is reused with a different payload: a bug, not a duplicate."""
+
+
+# --- dramatiq broker -------------------------------------------------------------------
+
+
+class BrokerError(AlchemiserError):
+    """Base for failures of the env-reset Dramatiq broker."""
+
+
+class EnvironmentNotAllowedError(BrokerError, InputRejectedError):
+    """Raised when a target environment is outside the configured allow-list."""
+
+
+class QueueNotProvisionedError(BrokerError):
+    """Raised when a task queue the template should have created does not exist."""
+
+
+# --- trading domain ------------------------------------------------------------------
+
+
+class TradingError(AlchemiserError):
+    """Base for failures of the trading domain."""
+
+
+class StrategyConfigError(TradingError, ConfigError):
+    """Raised when the strategy configuration file is missing or invalid."""
+
+
+class MarketDataError(TradingError):
+    """Base for market data failures."""
+
+
+class MissingMarketDataError(MarketDataError):
+    """Raised when a symbol has no bars (or too few) in the market data source."""
+
+
+class StaleMarketDataError(MarketDataError):
+    """Raised when a symbol's latest bar is older than the freshness allows."""
+
+
+class BrokerApiError(TradingError, TransientError):
+    """Raised when a trading broker API fails in a way a retry can fix (5xx, 429, timeout)."""
+
+
+class OrderRejectedError(TradingError):
+    """Raised when a trading broker permanently refuses an order (4xx)."""
+
+
+class LiveTradingRefusedError(TradingError, InputRejectedError):
+    """Raised when live trading is asked for outside an explicit prod configuration."""

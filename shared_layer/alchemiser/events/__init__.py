@@ -1,0 +1,57 @@
+"""Domain events: the models, ``EVENT_MAP`` and the EventBridge wire format."""
+
+from alchemiser.events.base import BaseEvent, TradingMode, WorkflowConfiguration
+from alchemiser.events.envelope import (
+    ALL_EVENTS,
+    EVENT_MAP,
+    MAX_ENTRY_BYTES,
+    SOURCE_PREFIX,
+    UNROUTED_EVENTS,
+    PutEventsEntry,
+    entry_size,
+    from_envelope,
+    to_entry,
+)
+from alchemiser.events.models import (
+    AccountSnapshot,
+    ErrorNotificationRequested,
+    OrderOutcome,
+    PlanItem,
+    RebalancePlan,
+    RebalancePlanned,
+    SignalGenerated,
+    StrategySignal,
+    TradeExecuted,
+    WorkflowCompleted,
+    WorkflowFailed,
+    WorkflowStarted,
+    WorkflowSummary,
+)
+
+__all__ = [
+    "ALL_EVENTS",
+    "EVENT_MAP",
+    "MAX_ENTRY_BYTES",
+    "SOURCE_PREFIX",
+    "UNROUTED_EVENTS",
+    "AccountSnapshot",
+    "BaseEvent",
+    "ErrorNotificationRequested",
+    "OrderOutcome",
+    "PlanItem",
+    "PutEventsEntry",
+    "RebalancePlan",
+    "RebalancePlanned",
+    "SignalGenerated",
+    "StrategySignal",
+    "TradeExecuted",
+    "TradingMode",
+    "WorkflowCompleted",
+    "WorkflowConfiguration",
+    "WorkflowFailed",
+    "WorkflowStarted",
+    "WorkflowSummary",
+    "entry_size",
+    "from_envelope",
+    "to_entry",
+]

@@ -1,0 +1,204 @@
+"""The domain events of one trading workflow and their typed payloads.
+
+Money, prices, weights and quantities are Decimal end to end; JSON carries them as
+strings so a round trip through EventBridge is exact.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import AwareDatetime, Field, NonNegativeInt, StringConstraints
+
+from alchemiser.events.base import (
+    BaseEvent,
+    Money,
+    Payload,
+    Quantity,
+    Symbol,
+    Weight,
+    WorkflowConfiguration,
+)
+
+__all__ = [
+    "AccountSnapshot",
+    "ErrorNotificationRequested",
+    "OrderOutcome",
+    "PlanItem",
+    "RebalancePlan",
+    "RebalancePlanned",
+    "SignalGenerated",
+    "StrategySignal",
+    "TradeExecuted",
+    "WorkflowCompleted",
+    "WorkflowFailed",
+    "WorkflowStarted",
+    "WorkflowSummary",
+]
+
+Side = Literal["buy", "sell"]
+ShortText = Annotated[str, StringConstraints(max_length=2000)]
+
+
+# --- payloads ----------------------------------------------------------------------------
+
+
+class StrategySignal(Payload):
+    """One strategy's target weights and why it chose them."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    allocation: Weight
+    weights: dict[Symbol, Weight]
+    rationale: ShortText = ""
+
+
+class AccountSnapshot(Payload):
+    """What the trading broker reported at one moment."""
+
+    equity: Money
+    cash: Money
+    buying_power: Money
+    positions: dict[Symbol, Quantity] = Field(default_factory=dict)
+
+
+class PlanItem(Payload):
+    """One order of a rebalance plan, with the numbers that justify it."""
+
+    symbol: Symbol
+    side: Side
+    quantity: Quantity
+    estimated_price: Money
+    estimated_value: Money
+    current_value: Money
+    target_value: Money
+    target_weight: Weight
+    reason: ShortText
+
+
+class RebalancePlan(Payload):
+    """Orders that move the account to the consolidated portfolio: sells before buys."""
+
+    account: AccountSnapshot
+    items: tuple[PlanItem, ...]
+    cash_buffer: Money
+    min_trade_value: Money
+
+
+OrderStatus = Literal["filled", "partially_filled", "rejected", "failed", "not_placed"]
+
+
+class OrderOutcome(Payload):
+    """What happened to one planned order."""
+
+    symbol: Symbol
+    side: Side
+    quantity: Quantity
+    client_order_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    status: OrderStatus
+    broker_order_id: str | None = None
+    filled_quantity: Quantity = Decimal(0)
+    average_price: Money | None = None
+    error: ShortText | None = None
+
+
+class WorkflowSummary(Payload):
+    """The figures an operator reads first when a workflow ends."""
+
+    orders_placed: NonNegativeInt = 0
+    orders_succeeded: NonNegativeInt = 0
+    equity: Money | None = None
+    message: ShortText = ""
+
+
+# --- events ----------------------------------------------------------------------------
+
+
+class WorkflowStarted(BaseEvent):
+    """A trading workflow was started (by the scheduler or an operator)."""
+
+    PUBLISHERS: ClassVar[tuple[str, ...]] = ("trading",)
+
+    workflow_type: Literal["trading"] = "trading"
+    requested_by: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    configuration: WorkflowConfiguration
+    trading_date: date
+    scheduled_time: AwareDatetime | None = None
+
+
+class SignalGenerated(BaseEvent):
+    """Strategies produced target weights for the trading date."""
+
+    PUBLISHERS: ClassVar[tuple[str, ...]] = ("strategy",)
+
+    configuration: WorkflowConfiguration
+    trading_date: date
+    strategies: tuple[StrategySignal, ...]
+    consolidated_portfolio: dict[Symbol, Weight]
+    prices: dict[Symbol, Money]
+
+
+class RebalancePlanned(BaseEvent):
+    """The orders needed to reach the consolidated portfolio were planned."""
+
+    PUBLISHERS: ClassVar[tuple[str, ...]] = ("portfolio",)
+
+    configuration: WorkflowConfiguration
+    trading_date: date
+    plan: RebalancePlan
+    trades_required: bool
+
+
+class TradeExecuted(BaseEvent):
+    """The plan's orders were sent (or skipped for a dry run); partial failures included."""
+
+    PUBLISHERS: ClassVar[tuple[str, ...]] = ("execution",)
+
+    configuration: WorkflowConfiguration
+    trading_date: date
+    orders: tuple[OrderOutcome, ...]
+    orders_placed: NonNegativeInt
+    orders_succeeded: NonNegativeInt
+    failed_symbols: tuple[Symbol, ...] = ()
+    failure_reason: ShortText | None = None
+    account_after: AccountSnapshot | None = None
+
+
+class WorkflowCompleted(BaseEvent):
+    """A workflow ended as intended (including "market closed" and "nothing to trade")."""
+
+    PUBLISHERS: ClassVar[tuple[str, ...]] = ("orchestration", "strategy")
+
+    workflow_type: Literal["trading"] = "trading"
+    configuration: WorkflowConfiguration
+    trading_date: date
+    outcome: Literal["traded", "no_trades", "market_closed", "dry_run"]
+    summary: WorkflowSummary
+
+
+class WorkflowFailed(BaseEvent):
+    """A workflow ended without reaching its target portfolio."""
+
+    PUBLISHERS: ClassVar[tuple[str, ...]] = ("orchestration",)
+
+    workflow_type: Literal["trading"] = "trading"
+    configuration: WorkflowConfiguration
+    trading_date: date
+    failure_step: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    failure_reason: ShortText
+    failed_symbols: tuple[Symbol, ...] = ()
+    summary: WorkflowSummary
+
+
+class ErrorNotificationRequested(BaseEvent):
+    """An operator must be told about a failure; goes to SNS, never into a function."""
+
+    PUBLISHERS: ClassVar[tuple[str, ...]] = ("orchestration", "trading", "routing")
+
+    severity: Literal["warning", "error", "critical"]
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    message: ShortText
+    error_type: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    failed_event_id: str | None = None
+    failed_event_type: str | None = None
