@@ -84,7 +84,7 @@ class InputRejectedError(AlchemiserError):
     def from_validation(cls, exc: ValidationError, *, prefix: str | None = None) -> Self:
         """Name the first offending field (dotted, under ``prefix``) and keep every error."""
         errors = exc.errors(include_url=False, include_input=False)
-        details = [
+        details: list[dict[str, Any]] = [
             {"field": _dotted(prefix, _loc(err)), "reason": _reason(err), "type": err["type"]}
             for err in errors
         ]
