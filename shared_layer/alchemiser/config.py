@@ -71,9 +71,9 @@ class IdempotencySettings(_Settings):
 class TaskQueueSettings(_Settings):
     """Which environments' Dramatiq queues this process may send to."""
 
-    allowed_target_environments: Annotated[
-        tuple[EnvName, ...], BeforeValidator(_split_csv)
-    ] = Field(alias="ALLOWED_TARGET_ENVIRONMENTS", min_length=1)
+    allowed_target_environments: Annotated[tuple[EnvName, ...], BeforeValidator(_split_csv)] = (
+        Field(alias="ALLOWED_TARGET_ENVIRONMENTS", min_length=1)
+    )
 
 
 class LedgerSettings(_Settings):

@@ -161,4 +161,3 @@ def _validate_detail(model: type[BaseEvent], detail: object) -> BaseEvent:
 
 def _is_json_error(exc: ValidationError) -> bool:
     return any(err["type"] == "json_invalid" for err in exc.errors())
-

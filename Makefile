@@ -1,0 +1,70 @@
+# Developer entry points. Everything installs itself on first use (fresh machine, no
+# Docker, no AWS account); see README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export SAM_CLI_TELEMETRY := 0
+# Never download interpreters: Lambda's Python 3.12 must already be on the machine.
+export UV_PYTHON_DOWNLOADS := never
+
+PY312 := $(shell scripts/find-python312)
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+# sam runs the artifact Makefiles with this PATH: python3.12 is the venv's (with pip).
+export PATH := $(BIN):$(PATH)
+
+# boto3 and its dependency closure come with the Lambda runtime; the layer leaves them out.
+RUNTIME_PROVIDED := boto3 botocore s3transfer jmespath python-dateutil six urllib3
+
+.PHONY: help install requirements lint typecheck test test-fast build validate run bench clean
+
+help:
+	@echo "make run        the local stack: one full trading workflow, no AWS account"
+	@echo "make test       lint, types, template checks and every test suite"
+	@echo "make build      sam build (no container)"
+	@echo "make bench      benchmarks (JSON on stdout)"
+
+$(UV):
+	$(PY312) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked --python $(PY312)
+	@touch $@
+
+install: $(VENV)/.synced
+
+# The layer's pinned, hashed requirements, exported from uv.lock (a test checks they agree).
+requirements: $(UV)
+	$(UV) export --locked --no-default-groups --no-emit-project --no-header \
+		--format requirements.txt $(addprefix --no-emit-package ,$(RUNTIME_PROVIDED)) \
+		-o shared_layer/requirements.txt >/dev/null
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/cfn-lint template.yaml
+	$(BIN)/sam validate --lint
+
+typecheck: install
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest -m "not slow" -x -q
+
+build: install
+	$(BIN)/sam build
+
+run: install
+	$(BIN)/alchemiser run
+
+bench: install
+	@for bench in benchmarks/bench_*.py; do $(BIN)/python "$$bench"; done
+
+clean:
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,27 @@
+"""Shared timing helpers: medians of repeated runs, reported as one JSON object per benchmark."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def per_call_seconds(func: Callable[[], object], *, number: int, repeat: int = 7) -> float:
+    """Median over ``repeat`` rounds of the mean time of one call in a round of ``number``."""
+    rounds = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            func()
+        rounds.append((time.perf_counter() - start) / number)
+    return statistics.median(rounds)
+
+
+def report(name: str, **fields: Any) -> None:
+    """Print one benchmark's result as a JSON line."""
+    json.dump({"benchmark": name, "python": sys.version.split()[0], **fields}, sys.stdout)
+    sys.stdout.write("\n")
