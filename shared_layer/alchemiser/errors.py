@@ -28,6 +28,7 @@ __all__ = [
     "IdempotencyError",
     "IdempotencyInProgressError",
     "IdempotencyPayloadMismatchError",
+    "IdempotencyStoreError",
     "InputRejectedError",
     "LiveTradingRefusedError",
     "MarketDataError",
@@ -182,6 +183,10 @@ class IdempotencyInProgressError(IdempotencyError, TransientError):
 
 class IdempotencyPayloadMismatchError(IdempotencyError, InputRejectedError):
     """Raised when a key is reused with a different payload: a bug, not a duplicate."""
+
+
+class IdempotencyStoreError(IdempotencyError, TransientError):
+    """Raised when the idempotency table cannot be read or written."""
 
 
 # --- dramatiq broker -------------------------------------------------------------------

@@ -1,0 +1,142 @@
+"""Exactly-once effects on at-least-once delivery, shared by both functions.
+
+Powertools for AWS Lambda's idempotency utility with its DynamoDB persistence layer is
+the implementation (the reference, not re-written): the claim is one conditional
+PutItem, never check-then-put; an in-progress record blocks a concurrent duplicate
+until the claiming invocation's remaining time has run out (so a timed-out claim can
+be taken again); a failure deletes the claim so a retry runs; a completed record
+answers duplicates with the first result until it expires; the same key with another
+payload is an error. This module gives it the package's shape: an explicit key and
+payload, nothing built at import time, errors from the package's hierarchy, and a flag
+telling a first run from a duplicate.
+
+AWS calls per unit of work: one PutItem (claim) and one UpdateItem (result) when it
+runs; one conditional PutItem, answered with the stored record, for a duplicate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol
+
+from alchemiser.config import IdempotencySettings, get_settings
+from alchemiser.errors import (
+    IdempotencyInProgressError,
+    IdempotencyPayloadMismatchError,
+    IdempotencyStoreError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+__all__ = ["Once", "RemainingTime", "run_once"]
+
+
+class RemainingTime(Protocol):
+    """The part of Lambda's context that bounds an in-progress claim."""
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds until Lambda stops this invocation."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class _FixedBudget:
+    """Outside Lambda (worker, CLI) a claim is bounded by Lambda's longest timeout."""
+
+    millis: int = 15 * 60 * 1000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.millis
+
+
+@dataclass(frozen=True, slots=True)
+class Once:
+    """The result of a unit of work, and whether this call ran it or replayed it."""
+
+    result: dict[str, Any]
+    duplicate: bool
+
+
+@cache
+def _dynamodb_client() -> DynamoDBClient:
+    import boto3  # noqa: PLC0415 - first use, not import, pays for boto3
+
+    return boto3.client("dynamodb")
+
+
+@cache
+def _store(table_name: str) -> DynamoDBPersistenceLayer:
+    from aws_lambda_powertools.utilities.idempotency import (  # noqa: PLC0415 - cold start
+        DynamoDBPersistenceLayer,
+    )
+
+    return DynamoDBPersistenceLayer(table_name=table_name, boto3_client=_dynamodb_client())
+
+
+def run_once(
+    scope: str,
+    *,
+    key: str,
+    payload: Mapping[str, Any],
+    work: Callable[[], dict[str, Any]],
+    context: RemainingTime | None = None,
+    settings: IdempotencySettings | None = None,
+) -> Once:
+    """Run ``work`` once per ``(scope, key)``; a duplicate gets the first run's result.
+
+    ``payload`` is what must be identical for a call to count as the same request.
+
+    Raises:
+        IdempotencyInProgressError: another invocation holds the claim (retry later).
+        IdempotencyPayloadMismatchError: ``key`` was used before with another payload.
+        IdempotencyStoreError: the table could not be read or written.
+    """
+    from aws_lambda_powertools.utilities.idempotency import (  # noqa: PLC0415 - cold start
+        IdempotencyConfig,
+        idempotent_function,
+    )
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (  # noqa: PLC0415
+        IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
+        IdempotencyValidationError,
+    )
+
+    resolved = settings or get_settings(IdempotencySettings)
+    config = IdempotencyConfig(
+        event_key_jmespath="key",
+        payload_validation_jmespath="payload",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=resolved.idempotency_expiry_seconds,
+    )
+    config.register_lambda_context(context or _FixedBudget())  # type: ignore[arg-type]
+    ran: list[bool] = []
+
+    def unit_of_work(request: dict[str, Any]) -> dict[str, Any]:
+        ran.append(True)
+        return work()
+
+    guarded = idempotent_function(
+        unit_of_work,
+        data_keyword_argument="request",
+        persistence_store=_store(resolved.idempotency_table_name),
+        config=config,
+        key_prefix=scope,
+    )
+    try:
+        result = guarded(request={"key": key, "payload": dict(payload)})
+    except IdempotencyAlreadyInProgressError as exc:
+        raise IdempotencyInProgressError(f"{scope} {key} is being processed elsewhere") from exc
+    except IdempotencyValidationError as exc:
+        raise IdempotencyPayloadMismatchError(
+            f"{scope} {key} was processed before with a different payload",
+            field="payload",
+            kind="idempotency_payload_mismatch",
+        ) from exc
+    except IdempotencyPersistenceLayerError as exc:
+        raise IdempotencyStoreError(f"idempotency store failed for {scope} {key}") from exc
+    return Once(result=result, duplicate=not ran)
