@@ -126,6 +126,21 @@ class RouterSettings(
 class WorkerSettings(CommonSettings, TaskQueueSettings, TradingDomainSettings, LedgerSettings):
     """The Dramatiq worker that runs the PnL and trade-ledger tasks."""
 
+    #: Whose queues (``alchemiser-<env>_<queue>``) this worker consumes: the stage's own
+    #: unless an operator points it elsewhere; it must still be an allowed target.
+    target_environment: EnvName = Field(alias="TARGET_ENVIRONMENT")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _target_defaults_to_stage(cls, data: object) -> object:
+        if isinstance(data, dict) and not (
+            data.get("TARGET_ENVIRONMENT") or data.get("target_environment")
+        ):
+            stage = data.get("STAGE", data.get("stage"))
+            if stage:
+                return {**data, "TARGET_ENVIRONMENT": stage}
+        return data
+
 
 @cache
 def get_settings[SettingsT: _Settings](cls: type[SettingsT]) -> SettingsT:

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 __all__ = [
     "AlchemiserError",
     "BrokerApiError",
+    "BrokerCredentialsError",
     "BrokerError",
+    "BrokerNotBoundError",
     "CommandRejected",
     "ConfigError",
     "CrossFieldError",
@@ -30,14 +32,20 @@ __all__ = [
     "IdempotencyPayloadMismatchError",
     "IdempotencyStoreError",
     "InputRejectedError",
+    "LedgerUnavailableError",
     "LiveTradingRefusedError",
     "MarketDataError",
+    "MarketDataUnavailableError",
     "MissingMarketDataError",
     "OrderRejectedError",
+    "PaperAccountNotFoundError",
+    "PnlHistoryMissingError",
     "PublishError",
     "QueueNotProvisionedError",
+    "RebalancePlanError",
     "StaleMarketDataError",
     "StrategyConfigError",
+    "TaskSendError",
     "TradingError",
     "TransientError",
 ]
@@ -203,6 +211,32 @@ class EnvironmentNotAllowedError(BrokerError, InputRejectedError):
 class QueueNotProvisionedError(BrokerError):
     """Raised when a task queue the template should have created does not exist."""
 
+    def __init__(self, queue_name: str) -> None:
+        super().__init__(
+            f"SQS queue {queue_name!r} does not exist; task queues come from template.yaml "
+            "and are never created at run time (deploy the stack for this environment)"
+        )
+        self.queue_name = queue_name
+
+
+class BrokerNotBoundError(BrokerError):
+    """Raised when an actor is sent to before ``ensure_broker`` chose its environment."""
+
+
+class TaskSendError(BrokerError, TransientError):
+    """Raised when SQS did not take a task message (throttling, 5xx, network): retry."""
+
+
+# --- dramatiq tasks (trade ledger, PnL reports) -------------------------------------------
+
+
+class LedgerUnavailableError(TransientError):
+    """Raised when the ledger table throttles or fails in a way a retry can fix."""
+
+
+class PnlHistoryMissingError(InputRejectedError):
+    """Raised when a PnL report is asked for a window without any equity snapshot."""
+
 
 # --- trading domain ------------------------------------------------------------------
 
@@ -227,6 +261,10 @@ class StaleMarketDataError(MarketDataError):
     """Raised when a symbol's latest bar is older than the freshness allows."""
 
 
+class MarketDataUnavailableError(MarketDataError, TransientError):
+    """Raised when the market data store fails in a way a retry can fix (throttling, 5xx)."""
+
+
 class BrokerApiError(TradingError, TransientError):
     """Raised when a trading broker API fails in a way a retry can fix (5xx, 429, timeout)."""
 
@@ -237,3 +275,15 @@ class OrderRejectedError(TradingError):
 
 class LiveTradingRefusedError(TradingError, InputRejectedError):
     """Raised when live trading is asked for outside an explicit prod configuration."""
+
+
+class RebalancePlanError(TradingError, InputRejectedError):
+    """Raised when a plan cannot be made from its inputs (a held symbol without a price)."""
+
+
+class PaperAccountNotFoundError(TradingError, ConfigError):
+    """Raised when the paper broker's account was never opened (``open_account``)."""
+
+
+class BrokerCredentialsError(TradingError, ConfigError):
+    """Raised when the Alpaca keys are missing from Secrets Manager or malformed."""
