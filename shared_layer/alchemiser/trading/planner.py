@@ -1,0 +1,224 @@
+"""Rebalance planning: from the account and target weights to orders, sells first.
+
+Arithmetic (all Decimal):
+
+- ``cash_buffer = equity * cash_buffer_pct`` stays in cash; the rest is invested:
+  ``target_value = (equity - cash_buffer) * weight``;
+- ``current_value = quantity * price`` (price = latest close before the trading date);
+- an order moves ``target - current``, in whole shares or fractional ones (6 places),
+  always rounded toward zero so a plan never buys or sells more than the gap;
+- an order worth less than ``min_trade_value`` is dropped, except a full exit of a
+  symbol no longer wanted, which always sells the whole position;
+- buys are scaled down (proportionally) to fit cash + sell proceeds - buffer, since
+  skipped small sells would otherwise leave buys short of cash.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
+from typing import TYPE_CHECKING, Literal
+
+from alchemiser.errors import RebalancePlanError
+from alchemiser.events.models import AccountSnapshot, PlanItem, RebalancePlan
+from alchemiser.logging import get_logger
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from alchemiser.trading.strategy_config import PlannerConfig, StrategyConfig
+
+__all__ = ["FRACTIONAL_QUANTUM", "plan_rebalance"]
+
+CENT = Decimal("0.01")
+WHOLE_SHARE = Decimal(1)
+#: Fractional orders carry six decimal places of a share.
+FRACTIONAL_QUANTUM = Decimal("0.000001")
+_WEIGHT_TOLERANCE = Decimal("0.000001")
+_PCT_QUANTUM = Decimal("0.01")
+
+_log = get_logger(__name__)
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def _pct(value: Decimal, equity: Decimal) -> str:
+    share = value / equity * 100 if equity > 0 else Decimal(0)
+    return f"{share.quantize(_PCT_QUANTUM)}%"
+
+
+def _shares(shares: Decimal, planner: PlannerConfig) -> Decimal:
+    """``shares`` rounded toward zero to what the configuration can trade."""
+    quantum = FRACTIONAL_QUANTUM if planner.fractional_shares else WHOLE_SHARE
+    return shares.quantize(quantum, rounding=ROUND_DOWN)
+
+
+def _check_inputs(
+    account: AccountSnapshot, prices: Mapping[str, Decimal], weights: Mapping[str, Decimal]
+) -> None:
+    needed = [s for s, q in account.positions.items() if q > 0]
+    needed += [s for s, w in weights.items() if w > 0 and s not in account.positions]
+    for symbol in needed:
+        if symbol not in prices:
+            held = account.positions.get(symbol, Decimal(0))
+            raise RebalancePlanError(f"no price for {symbol} (held {held})", field="prices")
+        if prices[symbol] <= 0:
+            raise RebalancePlanError(f"price of {symbol} is {prices[symbol]}", field="prices")
+    bad = sorted(s for s, w in weights.items() if not 0 <= w <= 1)
+    if bad:
+        raise RebalancePlanError(f"weights outside [0, 1]: {bad}", field="target_weights")
+    total = sum(weights.values(), Decimal(0))
+    if total > 1 + _WEIGHT_TOLERANCE:
+        raise RebalancePlanError(f"weights sum to {total} (> 1)", field="target_weights")
+
+
+class _Planner:
+    """One plan's inputs, so each symbol's decision reads as one small method."""
+
+    def __init__(
+        self,
+        account: AccountSnapshot,
+        prices: Mapping[str, Decimal],
+        weights: Mapping[str, Decimal],
+        planner: PlannerConfig,
+    ) -> None:
+        self.account = account
+        self.prices = prices
+        self.weights = weights
+        self.planner = planner
+        self.equity = account.equity
+        self.buffer = _cents(max(self.equity, Decimal(0)) * planner.cash_buffer_pct)
+        self.investable = max(self.equity - self.buffer, Decimal(0))
+
+    def item(self, symbol: str) -> PlanItem | None:
+        held = self.account.positions.get(symbol, Decimal(0))
+        weight = self.weights.get(symbol, Decimal(0))
+        price = self.prices[symbol]
+        current = _cents(held * price)
+        target = _cents(self.investable * weight)
+        if weight == 0:
+            if held <= 0:
+                return None
+            reason = f"exit: {symbol} is not in the target portfolio; sell all {held}"
+            return self._item(
+                symbol,
+                side="sell",
+                quantity=held,
+                weight=weight,
+                current=current,
+                target=target,
+                reason=reason,
+            )
+        side: Literal["buy", "sell"] = "buy" if target > current else "sell"
+        quantity = _shares(abs(target - current) / price, self.planner)
+        if side == "sell":
+            quantity = min(quantity, held)
+        value = quantity * price
+        if quantity <= 0 or value < self.planner.min_trade_value:
+            return None
+        reason = (
+            f"{side} {quantity} {symbol}: {_pct(current, self.equity)} of equity"
+            f" ({current}) -> target {_pct(target, self.equity)} ({target})"
+        )
+        return self._item(
+            symbol,
+            side=side,
+            quantity=quantity,
+            weight=weight,
+            current=current,
+            target=target,
+            reason=reason,
+        )
+
+    def _item(
+        self,
+        symbol: str,
+        *,
+        side: Literal["buy", "sell"],
+        quantity: Decimal,
+        weight: Decimal,
+        current: Decimal,
+        target: Decimal,
+        reason: str,
+    ) -> PlanItem:
+        price = self.prices[symbol]
+        return PlanItem(
+            symbol=symbol,
+            side=side,
+            quantity=quantity,
+            estimated_price=price,
+            estimated_value=_cents(quantity * price),
+            current_value=current,
+            target_value=target,
+            target_weight=weight,
+            reason=reason,
+        )
+
+    def fit_buys(self, buys: list[PlanItem], sells: list[PlanItem]) -> list[PlanItem]:
+        """Scale buys down to the cash they can have: cash + sell proceeds - buffer."""
+        proceeds = sum((item.quantity * item.estimated_price for item in sells), Decimal(0))
+        available = self.account.cash + proceeds - self.buffer
+        spend = sum((item.quantity * item.estimated_price for item in buys), Decimal(0))
+        if spend <= available:
+            return buys
+        usable = max(available, Decimal(0))
+        note = f"; scaled to {_pct(usable, spend)} to fit available cash {_cents(available)}"
+        fitted = []
+        for item in buys:
+            # Multiply before dividing: the quotient alone would lose the exact share count.
+            quantity = _shares(item.quantity * usable / spend, self.planner)
+            if quantity <= 0 or quantity * item.estimated_price < self.planner.min_trade_value:
+                continue
+            fitted.append(
+                item.model_copy(
+                    update={
+                        "quantity": quantity,
+                        "estimated_value": _cents(quantity * item.estimated_price),
+                        "reason": item.reason + note,
+                    }
+                )
+            )
+        return fitted
+
+
+def plan_rebalance(
+    account: AccountSnapshot,
+    *,
+    prices: Mapping[str, Decimal],
+    target_weights: Mapping[str, Decimal],
+    config: StrategyConfig,
+) -> RebalancePlan:
+    """The orders that move ``account`` to ``target_weights``: sells first, then buys.
+
+    Args:
+        account: equity, cash and position quantities from the broker.
+        prices: the latest close of every symbol held or targeted.
+        target_weights: the consolidated portfolio (weights sum to at most 1).
+        config: the planner settings (``config.planner``).
+
+    Raises:
+        RebalancePlanError: a held or targeted symbol has no price, or the weights are
+            invalid; the message names the symbol.
+    """
+    _check_inputs(account, prices, target_weights)
+    planner = _Planner(account, prices, target_weights, config.planner)
+    held = {s for s, q in account.positions.items() if q > 0}
+    symbols = sorted(held | {s for s, w in target_weights.items() if w > 0})
+    items = [item for item in map(planner.item, symbols) if item is not None]
+    sells = [item for item in items if item.side == "sell"]
+    buys = planner.fit_buys([item for item in items if item.side == "buy"], sells)
+    plan = RebalancePlan(
+        account=account,
+        items=(*sells, *buys),
+        cash_buffer=planner.buffer,
+        min_trade_value=config.planner.min_trade_value,
+    )
+    _log.info(
+        "rebalance_planned",
+        sells=len(sells),
+        buys=len(buys),
+        equity=account.equity,
+        cash_buffer=planner.buffer,
+    )
+    return plan
