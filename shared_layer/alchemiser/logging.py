@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 import structlog
 
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from structlog.typing import EventDict, WrappedLogger
 
 __all__ = [
-    "LambdaContextLike",
     "bind_ids",
     "configure_logging",
     "get_logger",
@@ -45,12 +44,6 @@ SECRET_KEY_PARTS = (
 REDACTED = "***"
 
 _state = {"configured": False, "cold_start": True}
-
-
-class LambdaContextLike(Protocol):
-    """The part of Lambda's context object logging needs."""
-
-    aws_request_id: str
 
 
 def _is_secret(key: str) -> bool:
@@ -113,7 +106,8 @@ def configure_logging(
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         logger_factory=structlog.PrintLoggerFactory(file=stream or sys.stdout),
-        cache_logger_on_first_use=not force,
+        # Not cached: module loggers must follow a reconfiguration (tests, the local CLI).
+        cache_logger_on_first_use=False,
     )
     _state["configured"] = True
 
@@ -129,9 +123,7 @@ def bind_ids(**ids: str | None) -> None:
 
 
 @contextmanager
-def invocation_context(
-    context: LambdaContextLike | None, *, function: str, stage: str
-) -> Iterator[bool]:
+def invocation_context(*, request_id: str | None, function: str, stage: str) -> Iterator[bool]:
     """Bind the invocation's fields for its duration and clear them afterwards.
 
     Yields whether this is the container's first invocation (``cold_start``).
@@ -140,7 +132,7 @@ def invocation_context(
     _state["cold_start"] = False
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(
-        request_id=getattr(context, "aws_request_id", None),
+        request_id=request_id,
         cold_start=cold_start,
         function=function,
         stage=stage,

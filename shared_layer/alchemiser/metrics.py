@@ -35,7 +35,8 @@ def put_metric(
             "CloudWatchMetrics": [
                 {
                     "Namespace": NAMESPACE,
-                    "Dimensions": [list(_DIMENSIONS)],
+                    # Per function, and per stage across both functions (for alarms).
+                    "Dimensions": [list(_DIMENSIONS), ["stage"]],
                     "Metrics": [{"Name": name, "Unit": unit}],
                 }
             ],

@@ -1,6 +1,6 @@
 """Domain events: the models, ``EVENT_MAP`` and the EventBridge wire format."""
 
-from alchemiser.events.base import BaseEvent, TradingMode, WorkflowConfiguration
+from alchemiser.events.base import BaseEvent, TradingMode, WorkflowConfiguration, derived_id
 from alchemiser.events.envelope import (
     ALL_EVENTS,
     EVENT_MAP,
@@ -51,6 +51,7 @@ __all__ = [
     "WorkflowFailed",
     "WorkflowStarted",
     "WorkflowSummary",
+    "derived_id",
     "entry_size",
     "from_envelope",
     "to_entry",

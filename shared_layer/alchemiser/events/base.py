@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
-from uuid import uuid4
+from uuid import UUID, uuid4, uuid5
 
 from pydantic import (
     AwareDatetime,
@@ -27,7 +27,11 @@ __all__ = [
     "TradingMode",
     "Weight",
     "WorkflowConfiguration",
+    "derived_id",
 ]
+
+#: Namespace of every derived id (a constant: changing it would break deduplication).
+_ID_NAMESPACE = UUID("5b7c1d2e-8f3a-4b6c-9d0e-1f2a3b4c5d6e")
 
 #: Ticker symbols as brokers spell them (BRK.B, BF-B).
 Symbol = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9.\-]{0,14}$")]
@@ -51,6 +55,15 @@ class WorkflowConfiguration(Payload):
     trading_mode: TradingMode = "paper"
     dry_run: bool = False
     environment: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
+
+
+def derived_id(*causes: str) -> str:
+    """A stable id computed from what caused it.
+
+    A step that is retried after a partial failure re-emits the same ids, so everything
+    downstream (keyed by ``event_id``) sees a duplicate instead of a second event.
+    """
+    return str(uuid5(_ID_NAMESPACE, "\x1f".join(causes)))
 
 
 def _new_event_id() -> str:

@@ -1,0 +1,62 @@
+"""What every Lambda invocation of either function does before and after its work."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Protocol
+
+from alchemiser.config import CommonSettings, get_settings
+from alchemiser.errors import ConfigError
+from alchemiser.logging import configure_logging, get_logger, invocation_context
+from alchemiser.metrics import put_metric
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from alchemiser.errors import InputRejectedError
+
+__all__ = ["LambdaContext", "lambda_invocation", "record_rejection"]
+
+_log = get_logger(__name__)
+
+
+class LambdaContext(Protocol):
+    """The parts of Lambda's context object this package reads."""
+
+    aws_request_id: str
+    function_version: str
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds until Lambda stops this invocation."""
+        ...
+
+
+@contextmanager
+def lambda_invocation[S: CommonSettings](
+    context: LambdaContext | None, settings_class: type[S]
+) -> Iterator[S]:
+    """Settings and logging for one invocation; invocation log fields cleared afterwards.
+
+    Raises:
+        ConfigError: logged first, so a misconfigured deploy is visible in CloudWatch.
+    """
+    try:
+        settings = get_settings(settings_class)
+    except ConfigError as exc:
+        configure_logging()
+        _log.error("config_invalid", error=str(exc))
+        raise
+    configure_logging(level=settings.log_level, fmt=settings.log_format)
+    request_id = getattr(context, "aws_request_id", None)
+    with invocation_context(
+        request_id=request_id, function=settings.function_name, stage=settings.stage
+    ):
+        yield settings
+
+
+def record_rejection(exc: InputRejectedError, **fields: Any) -> dict[str, Any]:  # noqa: ANN401
+    """Log and count input that can never succeed; returns its structured error."""
+    error = exc.to_dict()
+    _log.error("input_rejected", error=error, **fields)
+    put_metric("InputRejected")
+    return error
