@@ -1,0 +1,99 @@
+"""The ledger table (template.yaml ``LedgerTable``, keys ``pk``/``sk``): keys and SDK errors.
+
+Item layout, one table for the whole ledger:
+
+=========================  ==========================  ================================
+pk                         sk                          holds
+=========================  ==========================  ================================
+``ORDERS#<trading date>``  ``<event id>#<index>``      one order outcome of an event
+``EQUITY#<trading mode>``  ``<trading date>``          the account after that day's run
+``PNL_REPORT#<mode>``      ``<as of>#<correlation>``   a built PnL report
+=========================  ==========================  ================================
+
+ISO dates sort as text, so an equity history is one ``Query`` in date order.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from alchemiser.errors import ConfigError, LedgerUnavailableError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+__all__ = [
+    "dynamodb_client",
+    "equity_pk",
+    "ledger_errors",
+    "order_pk",
+    "report_pk",
+    "utc_stamp",
+]
+
+#: Error codes a retry can fix; everything else is a bug or a deploy problem.
+_RETRYABLE_CODES = frozenset(
+    {
+        "InternalServerError",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "ServiceUnavailable",
+        "ThrottlingException",
+    }
+)
+
+
+@cache
+def dynamodb_client() -> DynamoDBClient:
+    """One DynamoDB client per process (standard retry mode)."""
+    return boto3.client("dynamodb", config=Config(retries={"mode": "standard"}))
+
+
+def order_pk(trading_date: date) -> str:
+    """Partition of one trading day's order outcomes."""
+    return f"ORDERS#{trading_date.isoformat()}"
+
+
+def equity_pk(trading_mode: str) -> str:
+    """Partition of one account's equity history (paper and live never mix)."""
+    return f"EQUITY#{trading_mode}"
+
+
+def report_pk(trading_mode: str) -> str:
+    """Partition of one account's PnL reports."""
+    return f"PNL_REPORT#{trading_mode}"
+
+
+def utc_stamp(moment: datetime) -> str:
+    """Fixed-width UTC text that orders like the instants it names."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@contextmanager
+def ledger_errors(table_name: str) -> Iterator[None]:
+    """Translate SDK failures: retryable ones to ``LedgerUnavailableError``.
+
+    Raises:
+        LedgerUnavailableError: throttling, 5xx or a network failure (retried by the task).
+        ConfigError: the table does not exist (a deploy problem; no retry helps).
+    """
+    try:
+        yield
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in _RETRYABLE_CODES:
+            raise LedgerUnavailableError(f"ledger table {table_name}: {code}") from exc
+        if code == "ResourceNotFoundException":
+            raise ConfigError(f"ledger table {table_name!r} does not exist") from exc
+        raise
+    except BotoCoreError as exc:
+        raise LedgerUnavailableError(f"ledger table {table_name}: {exc}") from exc
