@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from alchemiser.config import CommonSettings
 
-__all__ = ["HEALTH_PROBE", "HealthReport", "check_health", "is_health_probe"]
+__all__ = ["HEALTH_PROBE", "HealthReport", "answer_probe", "check_health", "is_health_probe"]
 
 HEALTH_PROBE = {"mode": "health"}
 _LAYER_BUILD_INFO = Path(__file__).with_name("build_info.json")
@@ -78,7 +78,11 @@ def check_health(
     function_version: str | None,
     modules: Sequence[str],
 ) -> HealthReport:
-    """Probe this container: build commits, lazy imports of ``modules``, settings."""
+    """Probe this container: build commits, lazy imports of ``modules``, settings.
+
+    ``modules`` are what the function imports on first real use, so a layer that lacks
+    one is caught by the deploy verification, not by the first scheduled run.
+    """
     problems = _failed_imports(modules)
     imports_ok = not problems
     stage: str | None = None
@@ -100,3 +104,20 @@ def check_health(
         config_ok=config_ok,
         problems=tuple(problems),
     )
+
+
+def answer_probe(
+    *,
+    settings_class: type[CommonSettings],
+    modules: Sequence[str],
+    function_dir: Path,
+    context: object,
+) -> dict[str, Any]:
+    """A handler's JSON answer to the probe (``context`` is Lambda's context object)."""
+    report = check_health(
+        settings_class=settings_class,
+        function_dir=function_dir,
+        function_version=getattr(context, "function_version", None),
+        modules=modules,
+    )
+    return report.model_dump(mode="json")

@@ -17,7 +17,7 @@ from alchemiser.errors import (
     InputRejectedError,
     LiveTradingRefusedError,
 )
-from alchemiser.health import check_health
+from alchemiser.health import answer_probe
 from alchemiser.runtime import lambda_invocation, record_rejection
 
 if TYPE_CHECKING:
@@ -42,13 +42,12 @@ HEALTH_MODULES = (
 
 def health(function_dir: Path, context: LambdaContext | None) -> dict[str, Any]:
     """The side-effect-free probe: build commits, imports, configuration."""
-    report = check_health(
+    return answer_probe(
         settings_class=TradingFunctionSettings,
-        function_dir=function_dir,
-        function_version=getattr(context, "function_version", None),
         modules=HEALTH_MODULES,
+        function_dir=function_dir,
+        context=context,
     )
-    return report.model_dump(mode="json")
 
 
 def handle_command(event: object, context: LambdaContext, *, function_dir: Path) -> dict[str, Any]:

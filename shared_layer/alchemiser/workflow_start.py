@@ -15,14 +15,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from alchemiser.bus import publish_events
 from alchemiser.clock import new_york_date
 from alchemiser.errors import IdempotencyError
-from alchemiser.events import (
-    ErrorNotificationRequested,
-    WorkflowConfiguration,
-    WorkflowStarted,
-    derived_id,
-)
+from alchemiser.events import WorkflowConfiguration, WorkflowStarted, derived_id
 from alchemiser.idempotency import run_once
 from alchemiser.logging import bind_ids, get_logger
+from alchemiser.notifications import notify_once
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -165,37 +161,20 @@ def notify_failed_command(
     settings: TradingFunctionSettings,
     context: LambdaContext,
 ) -> None:
-    """Publish one ErrorNotificationRequested per failed run (not one per Lambda retry).
-
-    Never raises: the original failure is what Lambda must see and retry.
-    """
+    """One ErrorNotificationRequested per failed run (not one per Lambda retry)."""
     if isinstance(error, IdempotencyError):
         return  # a concurrent duplicate or a store hiccup, not a failed start
     ids = _run_ids(command, settings, context.aws_request_id)
-    notice = ErrorNotificationRequested(
-        event_id=derived_id(ids.correlation_id, "ErrorNotificationRequested"),
+    notify_once(
+        key=f"command#{ids.key}",
         correlation_id=ids.correlation_id,
         causation_id=derived_id(settings.stage, "command", ids.key),
         source_module="trading",
-        severity="error",
         title=f"{settings.stage}: {command.mode} command failed",
         message=f"{type(error).__name__}: {error}. Lambda retries it; a final failure "
         "lands in the trading failures queue.",
         error_type=type(error).__name__,
+        bus_name=settings.event_bus_name,
+        settings=settings,
+        context=context,
     )
-    try:
-        run_once(
-            "trading.failure_notice",
-            key=ids.key,
-            payload={"mode": command.mode},
-            work=lambda: _publish_notice(notice, settings.event_bus_name),
-            context=context,
-            settings=settings,
-        )
-    except Exception:  # the notice is best effort; the original failure is re-raised
-        _log.exception("failure_notice_not_sent", event_id=notice.event_id)
-
-
-def _publish_notice(notice: ErrorNotificationRequested, bus_name: str) -> dict[str, Any]:
-    publish_events([notice], bus_name=bus_name)
-    return {"event_id": notice.event_id}

@@ -168,7 +168,7 @@ class TradeExecuted(BaseEvent):
 class WorkflowCompleted(BaseEvent):
     """A workflow ended as intended (including "market closed" and "nothing to trade")."""
 
-    PUBLISHERS: ClassVar[tuple[str, ...]] = ("orchestration", "strategy")
+    PUBLISHERS: ClassVar[tuple[str, ...]] = ("orchestration",)
 
     workflow_type: Literal["trading"] = "trading"
     configuration: WorkflowConfiguration

@@ -1,0 +1,1 @@
+"""EventRoutingFunction: domain events through one routing table, exactly once."""

@@ -1,0 +1,183 @@
+"""EventRoutingFunction's work: one EventBridge envelope in, exactly one outcome out.
+
+Outcomes, each logged (``event_outcome``) with the event id:
+- ``handled``: the step ran and its events were published (once per ``event_id``);
+- ``duplicate``: a redelivery; the first result is returned and nothing happens again;
+- ``skipped``: an ErrorNotificationRequested (the circuit breaker: never handled);
+- ``rejected``: not a valid alchemiser event; counted, returned, never retried;
+- ``raised``: a failure a retry may fix, or a bug; raised so EventBridge/Lambda retry
+  and the DLQ/failure destination keep the event. A bug also notifies operators, at
+  most once per event id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from alchemiser.config import RouterSettings
+from alchemiser.errors import (
+    AlchemiserError,
+    EventRejected,
+    InputRejectedError,
+    TransientError,
+)
+from alchemiser.events import EVENT_MAP, SOURCE_PREFIX, UNROUTED_EVENTS, from_envelope
+from alchemiser.logging import bind_ids, get_logger
+from alchemiser.runtime import lambda_invocation, record_rejection
+
+if TYPE_CHECKING:
+    from alchemiser.events import BaseEvent
+    from alchemiser.routing.routes import Route
+    from alchemiser.routing.steps import Services, StepResult
+    from alchemiser.runtime import LambdaContext
+
+__all__ = ["route_event"]
+
+_log = get_logger(__name__)
+
+
+def route_event(
+    envelope: object, context: LambdaContext, *, services: Services | None = None
+) -> dict[str, Any]:
+    """Handle one delivered envelope; see the module docstring for the outcomes."""
+    with lambda_invocation(context, RouterSettings) as settings:
+        result: dict[str, Any] = {"request_id": context.aws_request_id, **_ids_of(envelope)}
+        if _is_notification(envelope):
+            _log.info("event_outcome", outcome="skipped", reason="circuit breaker", **result)
+            return {**result, "status": "skipped"}
+        try:
+            event = from_envelope(envelope, event_map=EVENT_MAP)
+        except EventRejected as exc:
+            return _rejected(result, exc)
+        bind_ids(
+            correlation_id=event.correlation_id,
+            causation_id=event.causation_id,
+            event_id=event.event_id,
+            event_type=event.event_type,
+        )
+        result.update(event_id=event.event_id, correlation_id=event.correlation_id)
+        try:
+            once = _process_once(event, settings, context, services)
+        except InputRejectedError as exc:  # the event id was reused for another event
+            return _rejected(result, exc)
+        except Exception as exc:
+            _raised(event, exc, settings, context)
+            raise
+        status = "duplicate" if once.duplicate else "handled"
+        _log.info("event_outcome", outcome=status, **once.result)
+        return {**result, "status": status, **once.result}
+
+
+def _process_once(
+    event: BaseEvent,
+    settings: RouterSettings,
+    context: LambdaContext,
+    services: Services | None,
+) -> Any:  # noqa: ANN401 - alchemiser.idempotency.Once, imported lazily
+    from alchemiser.idempotency import run_once  # noqa: PLC0415 - first event, not import
+    from alchemiser.routing.routes import ROUTES  # noqa: PLC0415
+    from alchemiser.routing.services import container_services  # noqa: PLC0415
+
+    route = ROUTES[event.event_type]
+    step_services = services or container_services(settings)
+    return run_once(
+        f"router.{event.event_type}",
+        key=event.event_id,
+        # What makes a redelivery "the same event"; a retried step may re-emit an event
+        # with a new timestamp (and fresher figures) under the same derived id.
+        payload={
+            "event_type": event.event_type,
+            "correlation_id": event.correlation_id,
+            "causation_id": event.causation_id,
+        },
+        work=lambda: _run_step(event, route, step_services, settings),
+        context=context,
+        settings=settings,
+    )
+
+
+def _run_step(
+    event: BaseEvent, route: Route, services: Services, settings: RouterSettings
+) -> dict[str, Any]:
+    from alchemiser.bus import publish_events  # noqa: PLC0415
+
+    produced = _produce(event, route, services)
+    publish_events(produced, bus_name=settings.event_bus_name)
+    return {
+        "step": route.name,
+        "published": [{"event_id": e.event_id, "event_type": e.event_type} for e in produced],
+    }
+
+
+def _produce(event: BaseEvent, route: Route, services: Services) -> StepResult:
+    """The step's events; a permanent failure of a workflow step ends the workflow."""
+    from alchemiser.routing.steps import WORKFLOW_STEP_EVENTS, workflow_failed  # noqa: PLC0415
+
+    try:
+        return route.step(event, services)
+    except TransientError:
+        raise
+    except AlchemiserError as exc:
+        # Only a step that carries the workflow forward may end it; a failed summary
+        # must never produce another WorkflowFailed (that would loop).
+        if not isinstance(event, WORKFLOW_STEP_EVENTS):
+            raise
+        _log.error("step_failed", step=route.name, error=str(exc), error_type=type(exc).__name__)
+        return (workflow_failed(event, step=route.name, reason=f"{type(exc).__name__}: {exc}"),)
+
+
+def _raised(
+    event: BaseEvent, exc: Exception, settings: RouterSettings, context: LambdaContext
+) -> None:
+    """Log the failure; for a bug (not a transient failure) notify operators once."""
+    _log.exception("event_outcome", outcome="raised", error_type=type(exc).__name__)
+    if isinstance(exc, TransientError):
+        return
+    from alchemiser.notifications import notify_once  # noqa: PLC0415
+
+    notify_once(
+        key=f"router#{event.event_id}",
+        correlation_id=event.correlation_id,
+        causation_id=event.event_id,
+        source_module="routing",
+        title=f"{settings.stage}: {event.event_type} could not be handled",
+        message=f"{type(exc).__name__}: {exc}. EventBridge and Lambda retry it; a final "
+        "failure lands in the router's failure queue.",
+        error_type=type(exc).__name__,
+        failed_event_id=event.event_id,
+        failed_event_type=event.event_type,
+        bus_name=settings.event_bus_name,
+        settings=settings,
+        context=context,
+    )
+
+
+def _rejected(result: dict[str, Any], exc: InputRejectedError) -> dict[str, Any]:
+    error = record_rejection(exc, **result)
+    _log.info("event_outcome", outcome="rejected", **result)
+    return {**result, "status": "rejected", "error": error}
+
+
+def _is_notification(envelope: object) -> bool:
+    if not isinstance(envelope, Mapping):
+        return False
+    source = envelope.get("source")
+    return (
+        isinstance(source, str)
+        and source.startswith(SOURCE_PREFIX)
+        and envelope.get("detail-type") in UNROUTED_EVENTS
+    )
+
+
+def _ids_of(envelope: object) -> dict[str, Any]:
+    """Ids worth logging even when the envelope is invalid: nothing goes unaccounted."""
+    if not isinstance(envelope, Mapping):
+        return {"envelope_id": None, "event_id": None, "event_type": None}
+    detail = envelope.get("detail")
+    event_id = detail.get("event_id") if isinstance(detail, Mapping) else None
+    return {
+        "envelope_id": envelope.get("id"),
+        "event_id": event_id if isinstance(event_id, str) else None,
+        "event_type": envelope.get("detail-type"),
+    }

@@ -1,0 +1,61 @@
+"""The router's collaborators, built once per container and only when first needed."""
+
+from __future__ import annotations
+
+from functools import cache, cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from alchemiser.config import RouterSettings
+    from alchemiser.events import TradeExecuted, TradingMode
+    from alchemiser.trading import MarketData, StrategyConfig, TradingBroker
+
+__all__ = ["ContainerServices", "container_services"]
+
+
+class ContainerServices:
+    """Market data, strategy configuration, brokers and the ledger task sender."""
+
+    def __init__(self, settings: RouterSettings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def strategy_config(self) -> StrategyConfig:
+        """Loaded on first use, then kept for the container's life."""
+        from alchemiser.trading import load_strategy_config  # noqa: PLC0415
+
+        return load_strategy_config(self.settings.strategy_config_path)
+
+    @cached_property
+    def market_data(self) -> MarketData:
+        """The configured market data adapter (S3 bar store or Alpaca)."""
+        from alchemiser.trading import build_market_data  # noqa: PLC0415
+
+        return build_market_data(self.settings)
+
+    @property
+    def live_trading_allowed(self) -> bool:
+        """Live orders only from prod, and only when switched on there."""
+        return self.settings.stage == "prod" and self.settings.live_trading_enabled
+
+    def trading_broker(self, *, as_of: date, trading_mode: TradingMode) -> TradingBroker:
+        """The configured broker for one trading date."""
+        from alchemiser.trading import build_trading_broker  # noqa: PLC0415
+
+        return build_trading_broker(
+            self.settings, market_data=self.market_data, as_of=as_of, trading_mode=trading_mode
+        )
+
+    def record_trades(self, event: TradeExecuted) -> str:
+        """Queue the trade-ledger task on the workflow's target environment."""
+        from alchemiser.actors import enqueue_trade_ledger_entry  # noqa: PLC0415 - dramatiq
+
+        return enqueue_trade_ledger_entry(event, environment=event.configuration.environment)
+
+
+@cache
+def container_services(settings: RouterSettings) -> ContainerServices:
+    """One set of services per container (settings are read once, so this is one set)."""
+    return ContainerServices(settings)

@@ -1,0 +1,285 @@
+"""The workflow's steps: one domain event in, the events it causes out.
+
+Steps are pure with respect to the bus: they return events and the router publishes
+them (inside the same idempotent unit of work). Every event they create keeps the
+workflow's ``correlation_id``, names its cause in ``causation_id``, and has an id
+derived from the cause, so a retried step re-emits the same ids.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+from alchemiser.errors import LiveTradingRefusedError
+from alchemiser.events import (
+    BaseEvent,
+    ErrorNotificationRequested,
+    RebalancePlanned,
+    SignalGenerated,
+    TradeExecuted,
+    WorkflowCompleted,
+    WorkflowFailed,
+    WorkflowStarted,
+    WorkflowSummary,
+    derived_id,
+)
+from alchemiser.logging import get_logger
+from alchemiser.metrics import put_metric
+
+if TYPE_CHECKING:
+    from datetime import date
+    from decimal import Decimal
+
+    from alchemiser.events import AccountSnapshot, TradingMode
+    from alchemiser.trading import MarketData, StrategyConfig, TradingBroker
+
+__all__ = [
+    "WORKFLOW_STEP_EVENTS",
+    "Services",
+    "StepResult",
+    "execute_orders",
+    "generate_signals_step",
+    "monitor_workflow",
+    "next_event",
+    "plan_portfolio",
+    "summarize_workflow",
+    "workflow_failed",
+]
+
+StepResult = tuple[BaseEvent, ...]
+#: Events whose step carries the workflow forward; only their failure ends a workflow.
+WORKFLOW_STEP_EVENTS = (WorkflowStarted, SignalGenerated, RebalancePlanned, TradeExecuted)
+
+_log = get_logger(__name__)
+
+
+class Services(Protocol):
+    """What the steps need from outside, built once per container."""
+
+    @property
+    def strategy_config(self) -> StrategyConfig:
+        """Strategies, allocations and planner settings."""
+        ...
+
+    @property
+    def market_data(self) -> MarketData:
+        """Daily bars."""
+        ...
+
+    @property
+    def live_trading_allowed(self) -> bool:
+        """Whether this deployment may trade live (prod with it switched on)."""
+        ...
+
+    def trading_broker(self, *, as_of: date, trading_mode: TradingMode) -> TradingBroker:
+        """The broker orders of one trading date go to."""
+        ...
+
+    def record_trades(self, event: TradeExecuted) -> str:
+        """Queue the trade-ledger task for ``event``; returns the task's message id."""
+        ...
+
+
+def next_event[E: BaseEvent](cause: BaseEvent, model: type[E], **fields: Any) -> E:  # noqa: ANN401
+    """An event caused by ``cause``: same workflow, ``causation_id`` and a derived id."""
+    return model(
+        event_id=derived_id(cause.event_id, model.__name__),
+        correlation_id=cause.correlation_id,
+        causation_id=cause.event_id,
+        **fields,
+    )
+
+
+def workflow_failed(
+    cause: WorkflowStarted | SignalGenerated | RebalancePlanned | TradeExecuted,
+    *,
+    step: str,
+    reason: str,
+    failed_symbols: tuple[str, ...] = (),
+    summary: WorkflowSummary | None = None,
+) -> WorkflowFailed:
+    """The event that ends a workflow that cannot reach its target portfolio."""
+    return next_event(
+        cause,
+        WorkflowFailed,
+        configuration=cause.configuration,
+        trading_date=cause.trading_date,
+        failure_step=step,
+        failure_reason=reason[:2000],
+        failed_symbols=failed_symbols,
+        summary=summary or WorkflowSummary(message=reason[:2000]),
+    )
+
+
+def generate_signals_step(event: WorkflowStarted, services: Services) -> StepResult:
+    """WorkflowStarted -> SignalGenerated; on a closed market, WorkflowCompleted."""
+    from alchemiser.trading import generate_signals, is_trading_day  # noqa: PLC0415
+
+    if not is_trading_day(event.trading_date):
+        message = f"market closed on {event.trading_date.isoformat()}"
+        return (
+            next_event(
+                event,
+                WorkflowCompleted,
+                configuration=event.configuration,
+                trading_date=event.trading_date,
+                outcome="market_closed",
+                summary=WorkflowSummary(message=message),
+            ),
+        )
+    signals = generate_signals(
+        services.strategy_config, services.market_data, as_of=event.trading_date
+    )
+    return (
+        next_event(
+            event,
+            SignalGenerated,
+            configuration=event.configuration,
+            trading_date=event.trading_date,
+            strategies=signals.strategies,
+            consolidated_portfolio=signals.consolidated,
+            prices=signals.prices,
+        ),
+    )
+
+
+def _prices_for(
+    account: AccountSnapshot, event: SignalGenerated, services: Services
+) -> dict[str, Decimal]:
+    """The signal's prices, plus latest closes of held symbols the strategies dropped."""
+    missing = sorted(set(account.positions) - set(event.prices))
+    if not missing:
+        return dict(event.prices)
+    bars = services.market_data.daily_bars(missing, 1, as_of=event.trading_date)
+    return {**event.prices, **{symbol: bars[symbol][-1].close for symbol in missing}}
+
+
+def plan_portfolio(event: SignalGenerated, services: Services) -> StepResult:
+    """SignalGenerated -> RebalancePlanned (from the broker's account and the targets)."""
+    from alchemiser.trading import plan_rebalance  # noqa: PLC0415
+
+    broker = services.trading_broker(
+        as_of=event.trading_date, trading_mode=event.configuration.trading_mode
+    )
+    account = broker.get_account()
+    plan = plan_rebalance(
+        account,
+        prices=_prices_for(account, event, services),
+        target_weights=event.consolidated_portfolio,
+        config=services.strategy_config,
+    )
+    return (
+        next_event(
+            event,
+            RebalancePlanned,
+            configuration=event.configuration,
+            trading_date=event.trading_date,
+            plan=plan,
+            trades_required=bool(plan.items),
+        ),
+    )
+
+
+def execute_orders(event: RebalancePlanned, services: Services) -> StepResult:
+    """RebalancePlanned -> TradeExecuted: sells, then buys; each outcome recorded."""
+    from alchemiser.trading import execute_plan  # noqa: PLC0415
+
+    mode = event.configuration.trading_mode
+    if mode == "live" and not services.live_trading_allowed:
+        raise LiveTradingRefusedError(
+            "this deployment does not allow live trading",
+            field="configuration.trading_mode",
+            kind="live_trading_refused",
+        )
+    broker = services.trading_broker(as_of=event.trading_date, trading_mode=mode)
+    report = execute_plan(
+        event.plan, broker, event_id=event.event_id, dry_run=event.configuration.dry_run
+    )
+    return (
+        next_event(
+            event,
+            TradeExecuted,
+            configuration=event.configuration,
+            trading_date=event.trading_date,
+            orders=report.orders,
+            orders_placed=report.orders_placed,
+            orders_succeeded=report.orders_succeeded,
+            failed_symbols=report.failed_symbols,
+            failure_reason=report.failure_reason,
+            account_after=report.account_after,
+        ),
+    )
+
+
+def monitor_workflow(event: TradeExecuted, services: Services) -> StepResult:
+    """TradeExecuted -> WorkflowCompleted or WorkflowFailed; the ledger task is queued."""
+    message_id = services.record_trades(event)
+    _log.info("trade_ledger_queued", message_id=message_id)
+    summary = WorkflowSummary(
+        orders_placed=event.orders_placed,
+        orders_succeeded=event.orders_succeeded,
+        equity=event.account_after.equity if event.account_after else None,
+        message=f"{event.orders_succeeded} of {event.orders_placed} orders succeeded",
+    )
+    if event.failed_symbols or event.orders_succeeded < event.orders_placed:
+        reason = event.failure_reason or summary.message
+        return (
+            workflow_failed(
+                event,
+                step="execution",
+                reason=reason,
+                failed_symbols=event.failed_symbols,
+                summary=summary,
+            ),
+        )
+    if event.configuration.dry_run:
+        outcome = "dry_run"
+    else:
+        outcome = "traded" if event.orders_placed else "no_trades"
+    return (
+        next_event(
+            event,
+            WorkflowCompleted,
+            configuration=event.configuration,
+            trading_date=event.trading_date,
+            outcome=outcome,
+            summary=summary,
+        ),
+    )
+
+
+def summarize_workflow(event: WorkflowCompleted | WorkflowFailed, services: Services) -> StepResult:
+    """The end of a workflow: one summary line and metric; a failure notifies operators."""
+    del services  # the summary needs nothing from outside
+    if isinstance(event, WorkflowCompleted):
+        _log.info(
+            "workflow_summary",
+            outcome=event.outcome,
+            trading_date=event.trading_date,
+            **event.summary.model_dump(mode="json"),
+        )
+        put_metric("WorkflowCompleted")
+        return ()
+    _log.error(
+        "workflow_summary",
+        outcome="failed",
+        trading_date=event.trading_date,
+        failure_step=event.failure_step,
+        failure_reason=event.failure_reason,
+        failed_symbols=list(event.failed_symbols),
+        **event.summary.model_dump(mode="json"),
+    )
+    put_metric("WorkflowFailed")
+    return (
+        next_event(
+            event,
+            ErrorNotificationRequested,
+            source_module="orchestration",
+            severity="error",
+            title=f"trading workflow failed at {event.failure_step}",
+            message=event.failure_reason,
+            error_type="WorkflowFailed",
+            failed_event_id=event.event_id,
+            failed_event_type=event.event_type,
+        ),
+    )

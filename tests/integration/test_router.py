@@ -1,0 +1,262 @@
+"""EventRoutingFunction's outcomes against a moto server: nothing is lost, nothing loops."""
+
+from __future__ import annotations
+
+import io
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+import event_router_handler
+from alchemiser.errors import BrokerApiError, IdempotencyInProgressError, MissingMarketDataError
+from alchemiser.events import from_envelope
+from alchemiser.logging import configure_logging
+from alchemiser.routing.router import route_event
+from alchemiser_local.lambda_context import LocalLambdaContext
+from tests.support import samples
+from tests.support.aws import drain
+
+FUNCTION = "alchemiser-event-router-test"
+
+
+@pytest.fixture
+def router_env(monkeypatch, tapped_bus, idempotency_table, paper_broker_table, uid):
+    env = {
+        "STAGE": "dev",
+        "EVENT_BUS_NAME": tapped_bus.name,
+        "IDEMPOTENCY_TABLE_NAME": idempotency_table,
+        "ALLOWED_TARGET_ENVIRONMENTS": "dev,staging",
+        "PAPER_BROKER_TABLE_NAME": paper_broker_table,
+        "BAR_STORE_BUCKET": f"alchemiser-bars-{uid}",
+        "AWS_LAMBDA_FUNCTION_NAME": FUNCTION,
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+@pytest.fixture
+def logs():
+    buffer = io.StringIO()
+    configure_logging(stream=buffer, force=True)
+    yield buffer
+    configure_logging(force=True)
+
+
+def records(buffer: io.StringIO) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in buffer.getvalue().splitlines()]
+
+
+def outcomes(buffer: io.StringIO) -> list[tuple[str, str | None]]:
+    return [
+        (r["outcome"], r.get("event_id")) for r in records(buffer) if r["event"] == "event_outcome"
+    ]
+
+
+@dataclass
+class FailingServices:
+    """Services whose every use fails with ``error`` (and counts the attempts)."""
+
+    error: Exception
+    calls: list[str] = field(default_factory=list)
+
+    def _fail(self, what: str) -> Any:
+        self.calls.append(what)
+        raise self.error
+
+    @property
+    def strategy_config(self) -> Any:
+        return self._fail("strategy_config")
+
+    @property
+    def market_data(self) -> Any:
+        return self._fail("market_data")
+
+    @property
+    def live_trading_allowed(self) -> bool:
+        return False
+
+    def trading_broker(self, *, as_of, trading_mode) -> Any:
+        return self._fail("trading_broker")
+
+    def record_trades(self, event) -> str:
+        return str(self._fail("record_trades"))
+
+
+def deliver(envelope, *, services=None, context=None):
+    return route_event(envelope, context or LocalLambdaContext(FUNCTION), services=services)
+
+
+def published(sqs, tapped_bus):
+    return [from_envelope(body) for body in drain(sqs, tapped_bus.tap_url)]
+
+
+@pytest.mark.parametrize(
+    ("sample", "field"),
+    [
+        ("foreign-source", "source"),
+        ("unknown-detail-type", "detail-type"),
+        ("invalid-detail", "detail.prices.SPY"),
+        ("source-mismatch", "source"),
+        ("scheduler-command", "source"),
+    ],
+)
+def test_invalid_envelopes_are_rejected_counted_and_not_retried(
+    router_env, sqs, tapped_bus, logs, sample, field
+):
+    envelope = samples.load(f"rejected/events/{sample}.json")
+
+    result = event_router_handler.lambda_handler(envelope, LocalLambdaContext(FUNCTION))
+
+    assert result["status"] == "rejected"
+    assert result["error"]["field"] == field
+    assert published(sqs, tapped_bus) == []
+    logged = records(logs)
+    assert any(r["event"] == "input_rejected" and r["level"] == "error" for r in logged)
+    assert any(r.get("InputRejected") == 1 for r in logged)
+    assert ("rejected", result["event_id"]) in outcomes(logs)
+
+
+def test_error_notifications_are_skipped_never_handled(
+    router_env, sqs, tapped_bus, logs, dynamodb, idempotency_table
+):
+    envelope = samples.load("events/error-notification-requested.json")
+
+    result = deliver(envelope, services=FailingServices(RuntimeError("must not be used")))
+
+    assert result["status"] == "skipped"
+    assert published(sqs, tapped_bus) == []
+    assert dynamodb.scan(TableName=idempotency_table)["Items"] == []
+    assert outcomes(logs) == [("skipped", envelope["detail"]["event_id"])]
+
+
+def test_a_failed_workflow_notifies_once_even_when_redelivered(router_env, sqs, tapped_bus):
+    envelope = samples.load("events/workflow-failed.json")
+
+    first = deliver(envelope)
+    again = [deliver(envelope) for _ in range(3)]
+
+    notices = published(sqs, tapped_bus)
+    assert [e.event_type for e in notices] == ["ErrorNotificationRequested"]
+    assert notices[0].causation_id == envelope["detail"]["event_id"]
+    assert notices[0].correlation_id == envelope["detail"]["correlation_id"]
+    assert first["status"] == "handled"
+    assert {r["status"] for r in again} == {"duplicate"}
+    assert all(r["published"] == first["published"] for r in again)
+
+
+def test_a_completed_workflow_publishes_nothing_and_is_summarised(
+    router_env, sqs, tapped_bus, logs
+):
+    result = deliver(samples.load("events/workflow-completed.json"))
+
+    assert (result["status"], result["published"]) == ("handled", [])
+    assert published(sqs, tapped_bus) == []
+    summary = next(r for r in records(logs) if r["event"] == "workflow_summary")
+    assert summary["outcome"] == "traded"
+    assert summary["correlation_id"] == result["correlation_id"]
+
+
+def test_every_outcome_is_logged_with_the_event_id(router_env, logs):
+    completed = samples.load("events/workflow-completed.json")
+    started = samples.load("events/workflow-started.json")
+    throttled = FailingServices(BrokerApiError("429 from the broker"))
+
+    deliver(completed)  # handled
+    deliver(completed)  # duplicate
+    deliver(samples.load("events/error-notification-requested.json"))  # skipped
+    deliver(samples.load("rejected/events/invalid-detail.json"))  # rejected
+    with pytest.raises(BrokerApiError):
+        deliver(started, services=throttled)  # raised
+
+    seen = outcomes(logs)
+    assert [outcome for outcome, _ in seen] == [
+        "handled",
+        "duplicate",
+        "skipped",
+        "rejected",
+        "raised",
+    ]
+    assert all(event_id for _, event_id in seen)
+    assert seen[-1][1] == started["detail"]["event_id"]
+
+
+def test_a_retryable_failure_raises_without_notifying_and_can_be_retried(
+    router_env, sqs, tapped_bus
+):
+    envelope = samples.load("events/workflow-started.json")
+
+    with pytest.raises(BrokerApiError):
+        deliver(envelope, services=FailingServices(BrokerApiError("503")))
+
+    assert published(sqs, tapped_bus) == []  # EventBridge/Lambda retry; the DLQ keeps it
+    retry = deliver(envelope, services=FailingServices(MissingMarketDataError("no SPY")))
+    assert retry["status"] == "handled"  # the claim was released for the retry
+
+
+def test_a_permanent_step_failure_ends_the_workflow(router_env, sqs, tapped_bus):
+    envelope = samples.load("events/workflow-started.json")
+
+    result = deliver(envelope, services=FailingServices(MissingMarketDataError("SPY has no bars")))
+
+    (failed,) = published(sqs, tapped_bus)
+    assert failed.event_type == "WorkflowFailed"
+    assert failed.failure_step == "signal_generation"
+    assert "SPY has no bars" in failed.failure_reason
+    assert failed.causation_id == envelope["detail"]["event_id"]
+    assert result["published"] == [{"event_id": failed.event_id, "event_type": "WorkflowFailed"}]
+
+
+def test_a_bug_raises_and_notifies_at_most_once_per_event(router_env, sqs, tapped_bus, logs):
+    envelope = samples.load("events/trade-executed.json")
+    buggy = FailingServices(KeyError("positions"))
+
+    for _ in range(3):  # the first delivery and two Lambda retries
+        with pytest.raises(KeyError):
+            deliver(envelope, services=buggy)
+
+    notices = published(sqs, tapped_bus)
+    assert [e.event_type for e in notices] == ["ErrorNotificationRequested"]
+    assert notices[0].failed_event_id == envelope["detail"]["event_id"]
+    assert len(buggy.calls) == 3
+
+
+def test_ten_concurrent_redeliveries_have_one_effect(router_env, sqs, tapped_bus):
+    envelope = samples.load("events/workflow-failed.json")
+
+    def attempt(_: int) -> str:
+        try:
+            return str(deliver(envelope)["status"])
+        except IdempotencyInProgressError:
+            return "retry_later"
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = list(pool.map(attempt, range(10)))
+
+    assert statuses.count("handled") == 1
+    assert set(statuses) <= {"handled", "duplicate", "retry_later"}
+    assert [e.event_type for e in published(sqs, tapped_bus)] == ["ErrorNotificationRequested"]
+
+
+def test_a_reused_event_id_with_another_identity_is_rejected(router_env, sqs, tapped_bus):
+    envelope = samples.load("events/workflow-completed.json")
+    deliver(envelope)
+    impostor = json.loads(json.dumps(envelope))
+    impostor["detail"]["correlation_id"] = "another-workflow"
+
+    result = deliver(impostor)
+
+    assert result["status"] == "rejected"
+    assert result["error"]["field"] == "payload"
+
+
+def test_log_context_of_one_event_never_leaks_into_the_next(router_env, logs):
+    deliver(samples.load("events/workflow-completed.json"))
+    deliver(samples.load("rejected/events/foreign-source.json"))
+
+    last = [r for r in records(logs) if r["event"] == "event_outcome"][-1]
+    assert last["outcome"] == "rejected"
+    assert "correlation_id" not in last
