@@ -1,0 +1,10 @@
+"""The repository root on ``sys.path``: benchmarks run as scripts share tests.support."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
