@@ -58,7 +58,7 @@ def _design() -> dict[str, float]:
 
 
 def _purge() -> None:
-    for name in ("alchemiser.actors", "alchemiser.broker"):
+    for name in ("alchemiser.actors", "alchemiser.broker", "alchemiser.broker.sqs"):
         del sys.modules[name]
 
 

@@ -27,6 +27,7 @@ from alchemiser.reports import (
 )
 
 if TYPE_CHECKING:
+    import dramatiq
     from pydantic import BaseModel
 
 __all__ = [
@@ -66,11 +67,8 @@ def trade_ledger_entry(*, event: dict[str, Any]) -> None:
     record_trade_ledger_entry(_validated(TradeExecuted, event, "event"), table_name=table)
 
 
-def enqueue_pnl_report(request: PnlReportRequest, *, environment: str) -> str:
-    """Send a PnL report task to ``environment``'s queue.
-
-    Returns:
-        The Dramatiq message id.
+def _send(actor: dramatiq.Actor[..., None], environment: str, **payload: object) -> str:
+    """Bind to ``environment``'s queues, then send; returns the Dramatiq message id.
 
     Raises:
         EnvironmentNotAllowedError: ``environment`` is not an allowed target (nothing sent).
@@ -78,19 +76,22 @@ def enqueue_pnl_report(request: PnlReportRequest, *, environment: str) -> str:
         TaskSendError: SQS did not take the message (retryable).
     """
     ensure_broker(environment)
-    return pnl_report.send(request=request.model_dump(mode="json")).message_id
+    return actor.send_with_options(kwargs=payload).message_id
+
+
+def enqueue_pnl_report(request: PnlReportRequest, *, environment: str) -> str:
+    """Send a PnL report task to ``environment``'s queue; returns the message id.
+
+    Raises:
+        EnvironmentNotAllowedError, QueueNotProvisionedError, TaskSendError: see ``_send``.
+    """
+    return _send(pnl_report, environment, request=request.model_dump(mode="json"))
 
 
 def enqueue_trade_ledger_entry(event: TradeExecuted, *, environment: str) -> str:
-    """Send a trade-ledger task for ``event`` to ``environment``'s queue.
-
-    Returns:
-        The Dramatiq message id.
+    """Send a trade-ledger task for ``event`` to ``environment``'s queue; returns the id.
 
     Raises:
-        EnvironmentNotAllowedError: ``environment`` is not an allowed target (nothing sent).
-        QueueNotProvisionedError: the environment's queue does not exist.
-        TaskSendError: SQS did not take the message (retryable).
+        EnvironmentNotAllowedError, QueueNotProvisionedError, TaskSendError: see ``_send``.
     """
-    ensure_broker(environment)
-    return trade_ledger_entry.send(event=event.model_dump(mode="json")).message_id
+    return _send(trade_ledger_entry, environment, event=event.model_dump(mode="json"))

@@ -91,7 +91,7 @@ def test_importing_actors_builds_no_broker() -> None:
     probe = (
         "import sys, dramatiq.broker as b, alchemiser.actors as a\n"
         "assert b.global_broker is None, b.global_broker\n"
-        "assert type(a.pnl_report.broker).__name__ == '_UnboundBroker'\n"
+        "assert type(a.pnl_report.broker).__name__ == 'UnboundBroker'\n"
         "assert not [m for m in sys.modules if m.split('.')[0] in ('redis', 'pika')]\n"
     )
     # When it imports the actors, Then no global, Redis or RabbitMQ broker exists

@@ -1,0 +1,209 @@
+"""dramatiq-sqs, adapted to queues that the SAM template owns, and its middleware."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any, NoReturn, override
+
+import boto3
+import dramatiq
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from dramatiq.middleware import (
+    AgeLimit,
+    Callbacks,
+    Pipelines,
+    Retries,
+    ShutdownNotifications,
+    TimeLimit,
+)
+from dramatiq_sqs import SQSBroker
+
+from alchemiser.errors import (
+    BrokerNotBoundError,
+    QueueNotProvisionedError,
+    TaskSendError,
+    TransientError,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.service_resource import Queue, SQSServiceResource
+
+__all__ = [
+    "MAX_RETRIES",
+    "NAMESPACE_PREFIX",
+    "VISIBILITY_TIMEOUT_SECONDS",
+    "TaskBroker",
+    "UnboundBroker",
+    "build_middleware",
+    "namespace",
+    "sqs_resource",
+]
+
+#: Queues are ``alchemiser-<env>_<queue>`` (dramatiq-sqs names them ``<namespace>_<queue>``).
+NAMESPACE_PREFIX = "alchemiser-"
+#: The template's VisibilityTimeout of the task queues. dramatiq-sqs asks for 12 h on every
+#: receive by default, which would hide a message whose worker died for half a day.
+VISIBILITY_TIMEOUT_SECONDS = 300
+#: A task is interrupted before its message becomes visible again, so no two workers ever
+#: run the same message at once.
+TIME_LIMIT_MS = 240_000
+MAX_RETRIES = 5
+MIN_BACKOFF_MS = 15_000
+#: SQS delays a message by at most 15 minutes; dramatiq's default (7 days) cannot be sent.
+MAX_BACKOFF_MS = 900_000
+#: Lambda senders fail fast on a dead endpoint; the worker's long polls still fit the read
+#: timeout (SQS waits at most 20 s).
+_BOTO_CONFIG = Config(connect_timeout=5, read_timeout=30, retries={"mode": "standard"})
+
+
+def namespace(target_env: str) -> str:
+    """The dramatiq-sqs namespace of ``target_env``'s queues."""
+    return f"{NAMESPACE_PREFIX}{target_env}"
+
+
+def _retry_transient(retries: int, exception: BaseException) -> bool:
+    """Retry only what a retry can fix; anything else goes straight to the DLQ."""
+    return isinstance(exception, TransientError) and retries < MAX_RETRIES
+
+
+def build_middleware() -> list[dramatiq.Middleware]:
+    """Dramatiq's default middleware, tuned for SQS.
+
+    Nothing here starts a thread or opens a connection in a Lambda sender (TimeLimit's
+    timer starts on worker boot only). Prometheus and Results are left out on purpose:
+    Prometheus serves HTTP from worker processes, Results needs a result store, and a
+    sender in Lambda would carry both for nothing.
+    """
+    return [
+        AgeLimit(),
+        TimeLimit(time_limit=TIME_LIMIT_MS),
+        ShutdownNotifications(),
+        Callbacks(),
+        Pipelines(),
+        Retries(
+            max_retries=MAX_RETRIES,
+            min_backoff=MIN_BACKOFF_MS,
+            max_backoff=MAX_BACKOFF_MS,
+            retry_when=_retry_transient,
+        ),
+    ]
+
+
+@cache
+def sqs_resource() -> SQSServiceResource:
+    """One SQS resource per container, shared by every environment's broker."""
+    return boto3.resource("sqs", config=_BOTO_CONFIG)
+
+
+class TaskBroker(SQSBroker):  # type: ignore[misc]  # dramatiq-sqs ships no types
+    """dramatiq-sqs's broker, except that queues are looked up, never created or tagged.
+
+    Queues and their DLQs come from template.yaml (with encryption, redrive policy and
+    retention), so a queue created at run time would silently lack all of that, and the
+    Lambda roles would need ``sqs:CreateQueue``. A sender looks up only its task queue
+    (``sqs:GetQueueUrl``); the DLQ is looked up when a worker consumes, because only the
+    worker's role may touch it.
+
+    ``SQSBroker.__init__`` is not called: it builds a boto3 resource per broker, and a
+    container needs only one. A unit test checks this sets every attribute it would.
+    """
+
+    def __init__(self, *, target_env: str, sqs: SQSServiceResource | None = None) -> None:
+        self.queue_names: set[str] = set()  # before Broker.__init__, which reads it
+        dramatiq.Broker.__init__(self, middleware=build_middleware())
+        self.namespace = namespace(target_env)
+        self.retention = 14 * 86_400
+        self.max_message_size = 1024 * 1024
+        self.queues: dict[str, Queue] = {}
+        self.dead_letter = True
+        self.dead_letter_queues: dict[str, Queue] = {}
+        self.dead_letter_retention = self.retention
+        self.visibility_timeout = VISIBILITY_TIMEOUT_SECONDS
+        self.tags = None
+        self.sqs = sqs or sqs_resource()
+        self.target_env = target_env
+
+    def sqs_queue_name(self, queue_name: str) -> str:
+        """The SQS name of a dramatiq queue (dramatiq-sqs's convention)."""
+        return f"{self.namespace}_{queue_name}"
+
+    def _lookup(self, sqs_queue_name: str) -> Queue:
+        try:
+            return self.sqs.get_queue_by_name(QueueName=sqs_queue_name)
+        except self.sqs.meta.client.exceptions.QueueDoesNotExist as exc:
+            raise QueueNotProvisionedError(sqs_queue_name) from exc
+
+    @override
+    def _get_or_create_sqs_queue(self, sqs_queue_name: str, **_: object) -> Queue:
+        return self._lookup(sqs_queue_name)
+
+    @override
+    def _ensure_queue(self, queue_name: str) -> None:
+        if queue_name not in self.queue_names:
+            raise dramatiq.QueueNotFound(queue_name)  # type: ignore[no-untyped-call]
+        if queue_name not in self.queues:
+            self.queues[queue_name] = self._lookup(self.sqs_queue_name(queue_name))
+
+    @override
+    def consume(
+        self, queue_name: str, prefetch: int = 1, timeout: int = 20_000
+    ) -> dramatiq.Consumer:
+        """Consume ``queue_name``; failed messages go to its ``_dlq`` queue."""
+        self._ensure_queue(queue_name)
+        if queue_name not in self.dead_letter_queues:
+            dlq_name = f"{self.sqs_queue_name(queue_name)}_dlq"
+            self.dead_letter_queues[queue_name] = self._lookup(dlq_name)
+        consumer: dramatiq.Consumer = super().consume(queue_name, prefetch, timeout)
+        return consumer
+
+    @override
+    def enqueue(
+        self, message: dramatiq.Message[Any], *, delay: int | None = None
+    ) -> dramatiq.Message[Any]:
+        """Send ``message`` to this environment's queue.
+
+        Raises:
+            QueueNotProvisionedError: when the queue does not exist.
+            TaskSendError: when SQS did not take the message (retryable).
+        """
+        try:
+            sent: dramatiq.Message[Any] = super().enqueue(message, delay=delay)
+        except (ClientError, BotoCoreError) as exc:
+            queue = self.sqs_queue_name(message.queue_name)
+            raise TaskSendError(f"sending {message.actor_name} to {queue}: {exc}") from exc
+        return sent
+
+
+class UnboundBroker(dramatiq.Broker):
+    """Holds actor declarations until ``ensure_broker`` picks an environment; never sends.
+
+    Dramatiq's ``actor()`` binds to ``get_broker()``, which silently builds a RabbitMQ or
+    Redis broker; declaring against this placeholder keeps imports free of that.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(middleware=build_middleware())
+        self.queues: set[str] = set()
+
+    @override
+    def declare_queue(self, queue_name: str) -> None:
+        self.queues.add(queue_name)
+
+    @override
+    def enqueue(self, message: dramatiq.Message[Any], *, delay: int | None = None) -> NoReturn:
+        raise BrokerNotBoundError(
+            f"{message.actor_name} was sent before ensure_broker(target_env) chose its queues"
+        )
+
+    @override
+    def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 30_000) -> NoReturn:
+        raise BrokerNotBoundError(f"consuming {queue_name} needs ensure_broker(target_env)")
+
+    @override
+    def get_declared_queues(self) -> set[str]:
+        return set(self.queues)
+
+    @override
+    def get_declared_delay_queues(self) -> set[str]:
+        return set()
