@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tomllib
@@ -9,14 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.lambda_runtime import RUNTIME_DISTRIBUTIONS
+from tests.support.lambda_runtime import RUNTIME_DISTRIBUTIONS, find_python312
 from tests.support.template import ROOT
 
 
 def _make(*arguments: str) -> str:
+    # uv looks for an interpreter even to export; without a venv yet it must be told which.
+    env = {**os.environ, "UV_PYTHON": find_python312()}
     result = subprocess.run(
         ["make", "--silent", "--no-print-directory", *arguments],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         check=False,
