@@ -123,8 +123,11 @@ class RouterSettings(
     """EventRoutingFunction: runs the workflow steps and sends ledger tasks."""
 
 
-class WorkerSettings(CommonSettings, TaskQueueSettings, TradingDomainSettings, LedgerSettings):
-    """The Dramatiq worker that runs the PnL and trade-ledger tasks."""
+class WorkerSettings(CommonSettings, TaskQueueSettings, LedgerSettings):
+    """The Dramatiq worker that runs the PnL and trade-ledger tasks.
+
+    The tasks need no market data or trading broker: nothing of ``TradingDomainSettings``.
+    """
 
     #: Whose queues (``alchemiser-<env>_<queue>``) this worker consumes: the stage's own
     #: unless an operator points it elsewhere; it must still be an allowed target.

@@ -30,8 +30,6 @@ def worker_env(aws_env: str, envs, ledger_table: str) -> dict[str, str]:  # noqa
         "STAGE": "dev",
         "TARGET_ENVIRONMENT": envs["staging"]["name"],
         "LEDGER_TABLE_NAME": ledger_table,
-        "PAPER_BROKER_TABLE_NAME": "unused-by-the-worker",
-        "BAR_STORE_BUCKET": "unused-by-the-worker",
         "LOG_FORMAT": "json",
     }
 

@@ -17,8 +17,6 @@ WORKER_ENV = {
     "STAGE": "dev",
     "ALLOWED_TARGET_ENVIRONMENTS": "dev,staging",
     "LEDGER_TABLE_NAME": "alchemiser-ledger-dev",
-    "PAPER_BROKER_TABLE_NAME": "alchemiser-paper-broker-dev",
-    "BAR_STORE_BUCKET": "alchemiser-bars-dev",
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",

@@ -15,15 +15,13 @@ from dramatiq_sqs import SQSBroker
 
 from alchemiser.actors import pnl_report, trade_ledger_entry
 from alchemiser.broker import (
-    MAX_RETRIES,
-    VISIBILITY_TIMEOUT_SECONDS,
     TaskBroker,
-    build_middleware,
     close_brokers,
     current_environment,
     declared_actors,
     ensure_broker,
 )
+from alchemiser.broker.sqs import MAX_RETRIES, VISIBILITY_TIMEOUT_SECONDS, build_middleware
 from alchemiser.config import Stage
 from alchemiser.errors import (
     BrokerNotBoundError,

@@ -23,16 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import dramatiq
 
-from alchemiser.broker.sqs import (
-    MAX_RETRIES,
-    NAMESPACE_PREFIX,
-    VISIBILITY_TIMEOUT_SECONDS,
-    TaskBroker,
-    UnboundBroker,
-    build_middleware,
-    namespace,
-    sqs_resource,
-)
+from alchemiser.broker.sqs import TaskBroker, UnboundBroker, sqs_resource
 from alchemiser.config import TaskQueueSettings, get_settings
 from alchemiser.errors import EnvironmentNotAllowedError
 from alchemiser.logging import get_logger
@@ -41,26 +32,25 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = [
-    "MAX_RETRIES",
-    "NAMESPACE_PREFIX",
-    "VISIBILITY_TIMEOUT_SECONDS",
     "TaskBroker",
-    "build_middleware",
     "close_brokers",
     "current_environment",
     "declared_actors",
     "ensure_broker",
-    "namespace",
     "task",
 ]
 
 
 class _Binding:
-    """Which environment the container's actors are bound to, and the brokers built so far."""
+    """Which environment the container's actors are bound to, and the brokers built so far.
+
+    ``current`` pairs the environment with its broker in one attribute, so a reader never
+    sees one without the other. Actors are process-global: a process serves one target
+    environment at a time (Lambda runs one invocation per container; a worker binds once).
+    """
 
     def __init__(self) -> None:
-        self.env: str | None = None
-        self.broker: dramatiq.Broker = _UNBOUND
+        self.current: tuple[str | None, dramatiq.Broker] = (None, _UNBOUND)
         self.brokers: dict[str, TaskBroker] = {}
         self.lock = threading.Lock()
 
@@ -86,7 +76,7 @@ def task[**P, R](
             raise ValueError(f"unknown actor options {sorted(unknown)} for {actor_name}")
         declared: dramatiq.Actor[P, R] = dramatiq.Actor(
             fn,
-            broker=_binding.broker,
+            broker=_binding.current[1],  # late declarations join the bound broker
             actor_name=actor_name,
             queue_name=queue_name,
             priority=0,
@@ -105,7 +95,7 @@ def declared_actors() -> tuple[dramatiq.Actor[Any, Any], ...]:
 
 def current_environment() -> str | None:
     """The environment the container's actors are bound to, if any."""
-    return _binding.env
+    return _binding.current[0]
 
 
 def ensure_broker(target_env: str) -> dramatiq.Broker:
@@ -125,22 +115,23 @@ def ensure_broker(target_env: str) -> dramatiq.Broker:
             field="environment",
             kind="environment_not_allowed",
         )
-    if _binding.env == target_env:
-        return _binding.broker
+    env, broker = _binding.current
+    if env == target_env:
+        return broker
     with _binding.lock:
         return _rebind(target_env)
 
 
 def _rebind(target_env: str) -> dramatiq.Broker:
-    previous = _binding.env
+    previous, current = _binding.current
     if previous == target_env:  # another thread got here first
-        return _binding.broker
+        return current
     broker = _binding.brokers.get(target_env)
     cached = broker is not None
     if broker is None:
         broker = _binding.brokers[target_env] = TaskBroker(target_env=target_env)
     _bind_all(broker)
-    _binding.env, _binding.broker = target_env, broker
+    _binding.current = (target_env, broker)
     if previous is not None:
         get_logger(__name__).info(
             "broker.reset",
@@ -172,4 +163,4 @@ def close_brokers() -> None:
         _binding.brokers.clear()
         sqs_resource.cache_clear()
         _bind_all(_UNBOUND)
-        _binding.env, _binding.broker = None, _UNBOUND
+        _binding.current = (None, _UNBOUND)
