@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import _repo  # noqa: F401 - puts the repository root on sys.path
 from _harness import report
 
+from alchemiser.health import HEALTH_PROBE
 from tests.support.artifacts import BuiltFunction, built_functions, sam_build
 from tests.support.lambda_runtime import (
     HandlerRun,
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 TARGET_RATIO = 1.5
-HEALTH_PROBE = {"mode": "health"}
 
 
 def _ms(seconds: list[float]) -> float:

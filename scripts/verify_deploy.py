@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALIAS_OUTPUTS",
-    "HEALTH_PROBE",
+    "PROBE_PAYLOAD",
     "DeployTarget",
     "Invocation",
     "VerifyError",
@@ -47,7 +47,7 @@ __all__ = [
 
 SAMCONFIG = Path(__file__).resolve().parents[1] / "samconfig.toml"
 #: The exact probe both handlers answer without side effects.
-HEALTH_PROBE = b'{"mode": "health"}'
+PROBE_PAYLOAD = b'{"mode": "health"}'
 #: Stack outputs naming each function's published alias, by function.
 ALIAS_OUTPUTS = {
     "TradingSystemFunction": "TradingSystemFunctionAliasArn",
@@ -139,7 +139,7 @@ def alias_arns(outputs: Mapping[str, str]) -> dict[str, str]:
 def invoke_health(alias_arn: str, *, client: LambdaClient) -> Invocation:
     """Invoke the alias synchronously with the health probe."""
     response = client.invoke(
-        FunctionName=alias_arn, InvocationType="RequestResponse", Payload=HEALTH_PROBE
+        FunctionName=alias_arn, InvocationType="RequestResponse", Payload=PROBE_PAYLOAD
     )
     return Invocation(
         function_error=response.get("FunctionError"), payload=response["Payload"].read()

@@ -70,8 +70,10 @@ class BuiltFunction:
     """One function of the built template, with paths into the build directory."""
 
     logical_id: str
+    name: str
     handler: str
     runtime: str
+    memory_mb: int
     code_dir: Path
     layer_dirs: tuple[Path, ...]
     environment: dict[str, str] = field(hash=False)
@@ -115,8 +117,10 @@ def built_functions(build_dir: Path, *, stage: str = "dev") -> list[BuiltFunctio
         functions.append(
             BuiltFunction(
                 logical_id=logical_id,
+                name=str(resolver.value(props.get("FunctionName", logical_id))),
                 handler=props.get("Handler", globals_.get("Handler")),
                 runtime=props.get("Runtime", globals_.get("Runtime")),
+                memory_mb=int(props.get("MemorySize", globals_.get("MemorySize", 128))),
                 code_dir=build_dir / props["CodeUri"],
                 layer_dirs=tuple(build_dir / _layer_uri(template, layer) for layer in layers),
                 environment=resolver.environment(variables),

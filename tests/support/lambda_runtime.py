@@ -137,13 +137,13 @@ def provide_runtime_packages(dest: Path, python: str) -> Path:
     return dest
 
 
-def lambda_environment(function: BuiltFunction, *, stage: str = "dev") -> dict[str, str]:
+def lambda_environment(function: BuiltFunction) -> dict[str, str]:
     """The function's template environment plus the variables Lambda itself sets.
 
     No AWS credentials and no instance metadata: the import and the health probe make no
     AWS call, and if one did it would fail at once instead of reaching anything.
     """
-    name = f"alchemiser-{function.logical_id}-{stage}"
+    name = function.name
     return {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "LANG": "en_US.UTF-8",
@@ -153,7 +153,7 @@ def lambda_environment(function: BuiltFunction, *, stage: str = "dev") -> dict[s
         "AWS_EC2_METADATA_DISABLED": "true",
         "AWS_LAMBDA_FUNCTION_NAME": name,
         "AWS_LAMBDA_FUNCTION_VERSION": "1",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
         "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
         "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
         "LAMBDA_TASK_ROOT": str(function.code_dir),

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from alchemiser.health import HealthReport
+from alchemiser.health import HEALTH_PROBE, HealthReport
 from scripts.verify_deploy import (
     ALIAS_OUTPUTS,
+    PROBE_PAYLOAD,
     Invocation,
     VerifyError,
     alias_arns,
@@ -35,6 +36,10 @@ def health_answer(**changes: object) -> Invocation:
     }
     report = HealthReport.model_validate(fields)
     return Invocation(function_error=None, payload=report.model_dump_json().encode())
+
+
+def test_verify_sends_exactly_the_probe_the_handlers_answer() -> None:
+    assert json.loads(PROBE_PAYLOAD) == HEALTH_PROBE
 
 
 def test_judge_accepts_a_healthy_answer_at_the_expected_commit() -> None:
