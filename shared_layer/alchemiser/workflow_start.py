@@ -139,6 +139,7 @@ def run_pnl_analysis(
             pnl_type=command.pnl_type,
             pnl_periods=command.pnl_periods,
             pnl_period=command.pnl_period,
+            trading_mode=command.trading_mode,
             as_of=new_york_date(_trading_day_instant(command)),
         )
         message_id = enqueue_pnl_report(request, environment=environment)
