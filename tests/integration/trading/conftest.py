@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from moto.dynamodb.models import DynamoDBBackend
+
+from alchemiser.trading.alpaca_http import AlpacaCredentials
+from tests.integration.trading.fake_alpaca import KEY_ID, SECRET_KEY, AlpacaState, fake_alpaca
 
 _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
 
@@ -36,3 +39,20 @@ def serializable_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
 
     for name in _WRITES:
         monkeypatch.setattr(DynamoDBBackend, name, serialized(getattr(DynamoDBBackend, name)))
+
+
+@pytest.fixture
+def alpaca_state() -> AlpacaState:
+    return AlpacaState()
+
+
+@pytest.fixture
+def alpaca_url(alpaca_state: AlpacaState) -> Iterator[str]:
+    """A fake Alpaca on loopback serving ``alpaca_state``."""
+    with fake_alpaca(alpaca_state) as url:
+        yield url
+
+
+@pytest.fixture
+def credentials() -> AlpacaCredentials:
+    return AlpacaCredentials.model_validate({"api_key_id": KEY_ID, "api_secret_key": SECRET_KEY})

@@ -1,0 +1,142 @@
+"""The Alpaca trading broker (paper endpoint unless a live one is configured).
+
+Client order ids make every submission idempotent: Alpaca refuses a second order with
+an id it has seen (a 4xx), and the adapter then returns the order already there. A
+submission whose response was lost (timeout, 5xx) is retried by the HTTP client, and
+an order that went through the first time comes back the same way. A refusal with no
+order behind it is an ``OrderRejectedError`` for the executor to record.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Literal
+
+from alchemiser.errors import OrderRejectedError
+from alchemiser.events.models import AccountSnapshot, OrderOutcome
+from alchemiser.logging import get_logger
+from alchemiser.trading.alpaca_http import (
+    LIVE_TRADING_URL,
+    PAPER_TRADING_URL,
+    AlpacaHttp,
+    RetryPolicy,
+)
+from alchemiser.trading.alpaca_models import AlpacaAccount, AlpacaClock, AlpacaOrder, AlpacaPosition
+from alchemiser.trading.execution import working
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from decimal import Decimal
+
+    from alchemiser.trading.alpaca_http import AlpacaCredentials
+
+__all__ = ["AlpacaBroker", "order_outcome"]
+
+Side = Literal["buy", "sell"]
+#: Alpaca statuses after which an order never fills any more.
+_ENDED = frozenset({"canceled", "expired", "rejected", "suspended", "done_for_day", "replaced"})
+
+_log = get_logger(__name__)
+
+
+def order_outcome(order: AlpacaOrder) -> OrderOutcome:
+    """An Alpaca order as the workflow reports it (see ``execution`` for working orders)."""
+    outcome = OrderOutcome(
+        symbol=order.symbol,
+        side=order.side,
+        quantity=order.qty if order.qty is not None else order.filled_qty,
+        client_order_id=order.client_order_id,
+        status="filled",
+        broker_order_id=order.id,
+        filled_quantity=order.filled_qty,
+        average_price=order.filled_avg_price,
+    )
+    if order.status == "filled":
+        return outcome
+    if order.status in _ENDED:
+        if order.filled_qty > 0:
+            error = f"{order.status} by the broker after a partial fill"
+            return outcome.model_copy(update={"status": "partially_filled", "error": error})
+        return outcome.model_copy(
+            update={"status": "rejected", "error": f"broker status {order.status}"}
+        )
+    return working(outcome)
+
+
+class AlpacaBroker:
+    """A ``TradingBroker`` over Alpaca's trading API v2."""
+
+    def __init__(
+        self,
+        credentials: AlpacaCredentials,
+        *,
+        base_url: str = PAPER_TRADING_URL,
+        timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = AlpacaHttp(
+            self.base_url, credentials, timeout=timeout, retry=retry, sleep=sleep
+        )
+
+    @property
+    def is_live(self) -> bool:
+        """True when orders go to the live (real money) endpoint."""
+        return self.base_url == LIVE_TRADING_URL
+
+    def get_account(self) -> AccountSnapshot:
+        """Equity, cash, buying power and long positions (``/v2/account``, ``/v2/positions``)."""
+        account = AlpacaAccount.model_validate(self._http.get("/v2/account"))
+        positions = [
+            AlpacaPosition.model_validate(p) for p in self._http.get("/v2/positions") or []
+        ]
+        shorts = [p.symbol for p in positions if p.side == "short" or p.qty < 0]
+        if shorts:
+            _log.warning("alpaca_short_positions_ignored", symbols=shorts)
+        return AccountSnapshot(
+            equity=account.equity,
+            cash=account.cash,
+            buying_power=account.buying_power,
+            positions={p.symbol: p.qty for p in positions if p.symbol not in shorts and p.qty > 0},
+        )
+
+    def submit_market_order(
+        self, *, symbol: str, side: Side, quantity: Decimal, client_order_id: str
+    ) -> OrderOutcome:
+        """A market day order under ``client_order_id``, or the order already under it.
+
+        Raises:
+            OrderRejectedError: Alpaca refused the order (4xx) and none exists under the id.
+            BrokerApiError: Alpaca kept failing (5xx, 429, timeouts) after the retries.
+        """
+        body = {
+            "symbol": symbol,
+            "qty": str(quantity),
+            "side": side,
+            "type": "market",
+            "time_in_force": "day",
+            "client_order_id": client_order_id,
+        }
+        try:
+            order = AlpacaOrder.model_validate(self._http.post("/v2/orders", body))
+        except OrderRejectedError:
+            existing = self.get_order(client_order_id)
+            if existing is None:
+                raise
+            _log.info("alpaca_order_already_placed", client_order_id=client_order_id)
+            return existing
+        return order_outcome(order)
+
+    def get_order(self, client_order_id: str) -> OrderOutcome | None:
+        """The order placed under ``client_order_id`` (``/v2/orders:by_client_order_id``)."""
+        data = self._http.get(
+            "/v2/orders:by_client_order_id",
+            {"client_order_id": client_order_id},
+            missing_ok=True,
+        )
+        return order_outcome(AlpacaOrder.model_validate(data)) if data is not None else None
+
+    def clock(self) -> AlpacaClock:
+        """Whether the market is open now, and the next open and close (``/v2/clock``)."""
+        return AlpacaClock.model_validate(self._http.get("/v2/clock"))

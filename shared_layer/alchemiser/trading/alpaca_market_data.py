@@ -1,0 +1,92 @@
+"""Daily bars from Alpaca's market data API v2 (``GET /v2/stocks/bars``).
+
+One request (and its pages) per call covers every symbol. A daily bar's ``t`` is
+midnight New York expressed in UTC (04:00Z or 05:00Z), so its UTC date is the trading
+date: no time zone database is needed. Prices are split- and dividend-adjusted by
+default, which is what momentum and volatility should be measured on.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import TYPE_CHECKING, Literal
+
+from alchemiser.errors import BrokerApiError
+from alchemiser.trading.alpaca_http import DATA_URL, AlpacaHttp, RetryPolicy
+from alchemiser.trading.alpaca_models import AlpacaBar, AlpacaBarsPage
+from alchemiser.trading.bars import Bar, select_window
+from alchemiser.trading.market_calendar import previous_trading_day
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from datetime import date
+
+    from alchemiser.trading.alpaca_http import AlpacaCredentials
+
+__all__ = ["AlpacaMarketData"]
+
+#: Extra trading days asked for beyond the lookback (a late or missing bar upstream).
+_MARGIN_DAYS = 5
+#: Pages followed at most; 10,000 bars a page covers years of a whole universe.
+_MAX_PAGES = 50
+_PAGE_LIMIT = "10000"
+
+
+def _bar(raw: AlpacaBar) -> Bar:
+    return Bar(date=raw.t.date(), open=raw.o, high=raw.h, low=raw.l, close=raw.c, volume=raw.v)
+
+
+class AlpacaMarketData:
+    """``MarketData`` from Alpaca (``feed="iex"`` works on free accounts; ``sip`` is paid)."""
+
+    def __init__(
+        self,
+        credentials: AlpacaCredentials,
+        *,
+        base_url: str = DATA_URL,
+        feed: Literal["iex", "sip"] = "iex",
+        adjustment: Literal["raw", "split", "dividend", "all"] = "all",
+        timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.feed = feed
+        self.adjustment = adjustment
+        self._http = AlpacaHttp(base_url, credentials, timeout=timeout, retry=retry, sleep=sleep)
+
+    def daily_bars(
+        self, symbols: Sequence[str], lookback: int, *, as_of: date
+    ) -> dict[str, tuple[Bar, ...]]:
+        """Per symbol, the last ``lookback`` bars before ``as_of`` (see ``MarketData``)."""
+        wanted = list(dict.fromkeys(symbols))
+        if not wanted:
+            return {}
+        start = as_of
+        for _ in range(lookback + _MARGIN_DAYS):
+            start = previous_trading_day(start)
+        fetched = self._fetch(wanted, start=start, end=as_of - timedelta(days=1))
+        return {s: select_window(s, fetched.get(s, []), lookback, as_of=as_of) for s in wanted}
+
+    def _fetch(self, symbols: list[str], *, start: date, end: date) -> dict[str, list[Bar]]:
+        query = {
+            "symbols": ",".join(symbols),
+            "timeframe": "1Day",
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "limit": _PAGE_LIMIT,
+            "adjustment": self.adjustment,
+            "feed": self.feed,
+            "sort": "asc",
+        }
+        bars: dict[str, list[Bar]] = {}
+        for _ in range(_MAX_PAGES):
+            page = AlpacaBarsPage.model_validate(self._http.get("/v2/stocks/bars", query))
+            for symbol, raw_bars in (page.bars or {}).items():
+                bars.setdefault(symbol, []).extend(_bar(raw) for raw in raw_bars)
+            if not page.next_page_token:
+                return bars
+            query["page_token"] = page.next_page_token
+        raise BrokerApiError(
+            f"Alpaca bars: more than {_MAX_PAGES} pages for {len(symbols)} symbols"
+        )

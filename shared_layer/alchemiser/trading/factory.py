@@ -1,0 +1,176 @@
+"""Build the configured market data source and trading broker (cached per container).
+
+The Alpaca keys are a Secrets Manager secret read at run time by id
+(``ALPACA_SECRET_ID``): ``{"api_key_id": …, "api_secret_key": …}``, optionally with
+``trading_base_url`` (default: the paper endpoint) and ``data_base_url``. The keys and
+the endpoint live together because Alpaca's paper and live keys differ: a live key
+pair is only usable with the live URL. Keys are never logged, and errors about the
+secret name fields, never values.
+
+Safety: ``trading_mode="live"`` is refused unless the broker is Alpaca on the live
+endpoint, and ``"paper"`` is refused on the live endpoint. Whether live trading is
+allowed at all (stage, ``LIVE_TRADING_ENABLED``) is the caller's decision.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from alchemiser.errors import BrokerApiError, BrokerCredentialsError, LiveTradingRefusedError
+from alchemiser.trading._aws import aws_errors, error_code, secretsmanager_client
+from alchemiser.trading.alpaca_http import DATA_URL, PAPER_TRADING_URL, AlpacaCredentials
+from alchemiser.trading.strategy_config import load_strategy_config
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from alchemiser.config import TradingDomainSettings
+    from alchemiser.trading.alpaca_broker import AlpacaBroker
+    from alchemiser.trading.bars import MarketData
+    from alchemiser.trading.execution import TradingBroker
+
+__all__ = ["AlpacaSecret", "build_market_data", "build_trading_broker", "clear_caches"]
+
+#: https anywhere; plain http only on loopback (a local test server).
+_URL = r"^(https://[^\s/]+|http://(127\.0\.0\.1|localhost)(:\d+)?)(/[^\s]*)?$"
+#: Secrets Manager codes that mean "this will not work however often it is retried".
+_PERMANENT = frozenset(
+    {
+        "ResourceNotFoundException",
+        "AccessDeniedException",
+        "DecryptionFailure",
+        "InvalidRequestException",
+    }
+)
+
+
+class AlpacaSecret(BaseModel):
+    """The Alpaca secret's JSON."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    api_key_id: SecretStr
+    api_secret_key: SecretStr
+    trading_base_url: Annotated[str, Field(pattern=_URL)] = PAPER_TRADING_URL
+    data_base_url: Annotated[str, Field(pattern=_URL)] = DATA_URL
+
+    @property
+    def credentials(self) -> AlpacaCredentials:
+        """The key pair alone."""
+        return AlpacaCredentials(api_key_id=self.api_key_id, api_secret_key=self.api_secret_key)
+
+
+@cache
+def _alpaca_secret(secret_id: str) -> AlpacaSecret:
+    try:
+        raw = secretsmanager_client().get_secret_value(SecretId=secret_id)["SecretString"]
+    except aws_errors() as exc:
+        code = error_code(exc)
+        if code in _PERMANENT:
+            raise BrokerCredentialsError(f"Alpaca secret {secret_id!r}: {code}") from exc
+        raise BrokerApiError(f"Alpaca secret {secret_id!r}: {code or type(exc).__name__}") from exc
+    except KeyError as exc:
+        raise BrokerCredentialsError(f"Alpaca secret {secret_id!r} has no SecretString") from exc
+    try:
+        return AlpacaSecret.model_validate(json.loads(raw))
+    except ValueError as exc:  # ValidationError is a ValueError; neither message shows values
+        fields = (
+            ", ".join(".".join(map(str, e["loc"])) or "secret" for e in exc.errors())
+            if isinstance(exc, ValidationError)
+            else "not JSON"
+        )
+        raise BrokerCredentialsError(f"Alpaca secret {secret_id!r}: invalid ({fields})") from None
+
+
+@cache
+def _bar_store(bucket: str) -> MarketData:
+    from alchemiser.trading.bar_store import S3BarStore  # noqa: PLC0415 - only when chosen
+
+    return S3BarStore(bucket)
+
+
+@cache
+def _alpaca_market_data(secret_id: str) -> MarketData:
+    from alchemiser.trading.alpaca_market_data import AlpacaMarketData  # noqa: PLC0415
+
+    secret = _alpaca_secret(secret_id)
+    return AlpacaMarketData(secret.credentials, base_url=secret.data_base_url)
+
+
+@cache
+def _alpaca_broker(secret_id: str) -> AlpacaBroker:
+    from alchemiser.trading.alpaca_broker import AlpacaBroker  # noqa: PLC0415
+
+    secret = _alpaca_secret(secret_id)
+    return AlpacaBroker(secret.credentials, base_url=secret.trading_base_url)
+
+
+def _secret_id(settings: TradingDomainSettings) -> str:
+    if not settings.alpaca_secret_id:  # the settings validator already requires it
+        raise BrokerCredentialsError("ALPACA_SECRET_ID is not set")
+    return settings.alpaca_secret_id
+
+
+def build_market_data(settings: TradingDomainSettings) -> MarketData:
+    """The configured ``MarketData`` (S3 bar store or Alpaca), one per container.
+
+    Raises:
+        BrokerCredentialsError: the Alpaca secret is missing or malformed.
+    """
+    if settings.market_data_backend == "alpaca":
+        return _alpaca_market_data(_secret_id(settings))
+    return _bar_store(settings.bar_store_bucket)
+
+
+def build_trading_broker(
+    settings: TradingDomainSettings,
+    *,
+    market_data: MarketData,
+    as_of: date,
+    trading_mode: Literal["paper", "live"],
+) -> TradingBroker:
+    """The configured ``TradingBroker`` for one trading date.
+
+    Raises:
+        LiveTradingRefusedError: ``trading_mode`` does not match the broker's endpoint
+            (live needs Alpaca's live endpoint; paper must never reach it).
+        BrokerCredentialsError: the Alpaca secret is missing or malformed.
+    """
+    if settings.broker_backend == "paper":
+        if trading_mode == "live":
+            raise LiveTradingRefusedError(
+                "the paper broker cannot trade live; live needs BROKER_BACKEND=alpaca with the"
+                " live endpoint in the Alpaca secret",
+                field="trading_mode",
+            )
+        from alchemiser.trading.paper_broker import PaperBroker  # noqa: PLC0415
+
+        config = load_strategy_config(settings.strategy_config_path)
+        return PaperBroker(
+            settings.paper_broker_table_name,
+            market_data=market_data,
+            as_of=as_of,
+            slippage_bps=config.paper_broker.slippage_bps,
+        )
+    broker = _alpaca_broker(_secret_id(settings))
+    if trading_mode == "live" and not broker.is_live:
+        raise LiveTradingRefusedError(
+            f"trading_mode is live but the Alpaca endpoint is {broker.base_url}",
+            field="trading_mode",
+        )
+    if trading_mode == "paper" and broker.is_live:
+        raise LiveTradingRefusedError(
+            "trading_mode is paper but the Alpaca secret points at the live endpoint",
+            field="trading_mode",
+        )
+    return broker
+
+
+def clear_caches() -> None:
+    """Forget cached secrets and adapters (tests; a rotated secret in a warm container)."""
+    for cached in (_alpaca_secret, _bar_store, _alpaca_market_data, _alpaca_broker):
+        cached.cache_clear()
