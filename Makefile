@@ -40,7 +40,7 @@ install: $(VENV)/.synced
 # exporting to a scratch file through LAYER_REQUIREMENTS).
 LAYER_REQUIREMENTS ?= shared_layer/requirements.txt
 requirements: $(UV)
-	$(UV) export --locked --no-default-groups --no-emit-project --no-header \
+	$(UV) export --locked --python $(PY312) --no-default-groups --no-emit-project --no-header \
 		--format requirements.txt $(addprefix --no-emit-package ,$(RUNTIME_PROVIDED)) \
 		-o $(LAYER_REQUIREMENTS) >/dev/null
 
