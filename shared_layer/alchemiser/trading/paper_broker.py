@@ -1,22 +1,13 @@
 """The embedded paper broker: account, positions and orders in the PaperBrokerTable.
 
-Item layout (``pk``, ``sk``):
-
-- ``ACCOUNT#<id>`` / ``ACCOUNT``: ``cash``, ``starting_cash``, ``opened_at``;
-- ``ACCOUNT#<id>`` / ``POSITION#<symbol>``: ``symbol``, ``quantity`` (0 once sold out);
-- ``ORDER#<id>`` / ``<client order id>``: the order and its outcome.
-
-The account and its positions share a partition, so one consistent Query reads them
-all; orders live in their own partition, so that Query never grows with history.
-
 A market order fills at the latest close before the trading date, moved by the
 slippage against the trader (buys pay more, sells receive less). Placing it is one
-``TransactWriteItems``: put the order (only if its client order id is new), move the
-cash (a buy only if there is enough) and the position (a sell only if it is held).
-A duplicate client order id cancels the transaction and returns the order already
-there, so no id ever fills twice, however many retries or racing duplicates arrive.
-An order refused for cash or position is stored as ``rejected`` under its id, so a
-retry gets the same answer. Only GetItem, PutItem, UpdateItem and Query are used
+``TransactWriteItems`` (``paper_items``): put the order (only if its client order id is
+new), move the cash (a buy only if there is enough) and the position (a sell only if
+it is held). A duplicate client order id cancels the transaction and returns the order
+already there, so no id ever fills twice, however many retries or racing duplicates
+arrive. An order refused for cash or position is stored as ``rejected`` under its id,
+so a retry gets the same answer. Only GetItem, PutItem, UpdateItem and Query are used
 (each transaction item needs the permission of its kind).
 """
 
@@ -24,7 +15,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -37,12 +27,12 @@ from alchemiser.errors import (
 from alchemiser.events.models import AccountSnapshot, OrderOutcome
 from alchemiser.logging import get_logger
 from alchemiser.trading._aws import aws_errors, dynamodb_client, error_code
+from alchemiser.trading.paper_items import PaperItems, num, order_from_item, text, utc_now
 
 if TYPE_CHECKING:
     from datetime import date
 
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
     from alchemiser.trading.bars import MarketData
 
@@ -57,33 +47,6 @@ _CONFLICT_ATTEMPTS = 4
 _CONFLICT_BACKOFF_SECONDS = 0.05
 
 _log = get_logger(__name__)
-
-
-def _n(value: Decimal) -> dict[str, str]:
-    return {"N": str(value)}
-
-
-def _s(value: str) -> dict[str, str]:
-    return {"S": value}
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
-
-
-def _order_from_item(item: dict[str, Any]) -> OrderOutcome:
-    price = item.get("average_price", {}).get("N")
-    return OrderOutcome(
-        symbol=item["symbol"]["S"],
-        side=item["side"]["S"],
-        quantity=Decimal(item["quantity"]["N"]),
-        client_order_id=item["sk"]["S"],
-        status=item["status"]["S"],
-        broker_order_id=item["broker_order_id"]["S"],
-        filled_quantity=Decimal(item["filled_quantity"]["N"]),
-        average_price=Decimal(price) if price is not None else None,
-        error=item.get("error", {}).get("S"),
-    )
 
 
 class PaperBroker:
@@ -105,21 +68,12 @@ class PaperBroker:
         self.slippage = Decimal(slippage_bps) / _BPS
         self.account_id = account_id
         self._client = client
+        self.items = PaperItems(table_name, account_id)
 
     @property
     def client(self) -> DynamoDBClient:
         """The injected client, or the container's."""
         return self._client or dynamodb_client()
-
-    @property
-    def _account_key(self) -> dict[str, Any]:
-        return {"pk": _s(f"ACCOUNT#{self.account_id}"), "sk": _s("ACCOUNT")}
-
-    def _order_key(self, client_order_id: str) -> dict[str, Any]:
-        return {"pk": _s(f"ORDER#{self.account_id}"), "sk": _s(client_order_id)}
-
-    def _position_key(self, symbol: str) -> dict[str, Any]:
-        return {"pk": _s(f"ACCOUNT#{self.account_id}"), "sk": _s(f"POSITION#{symbol}")}
 
     # --- account ---------------------------------------------------------------------
 
@@ -129,10 +83,10 @@ class PaperBroker:
             self.client.put_item(
                 TableName=self.table_name,
                 Item={
-                    **self._account_key,
-                    "cash": _n(cash),
-                    "starting_cash": _n(cash),
-                    "opened_at": _s(_now()),
+                    **self.items.account_key,
+                    "cash": num(cash),
+                    "starting_cash": num(cash),
+                    "opened_at": text(utc_now()),
                 },
                 ConditionExpression="attribute_not_exists(pk)",
             )
@@ -173,7 +127,7 @@ class PaperBroker:
         request: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": _s(f"ACCOUNT#{self.account_id}")},
+            "ExpressionAttributeValues": {":pk": text(self.items.partition)},
             "ConsistentRead": True,
         }
         try:
@@ -199,12 +153,12 @@ class PaperBroker:
         try:
             item = self.client.get_item(
                 TableName=self.table_name,
-                Key=self._order_key(client_order_id),
+                Key=self.items.order_key(client_order_id),
                 ConsistentRead=True,
             ).get("Item")
         except aws_errors() as exc:
             raise BrokerApiError(f"paper broker: reading an order failed: {exc}") from exc
-        return _order_from_item(item) if item else None
+        return order_from_item(item) if item else None
 
     def submit_market_order(
         self, *, symbol: str, side: Side, quantity: Decimal, client_order_id: str
@@ -221,13 +175,13 @@ class PaperBroker:
         if existing is not None:
             return existing
         order = {
-            **self._order_key(client_order_id),
-            "symbol": _s(symbol),
-            "side": _s(side),
-            "quantity": _n(quantity),
-            "broker_order_id": _s(f"paper-{uuid.uuid4()}"),
-            "trading_date": _s(self.as_of.isoformat()),
-            "created_at": _s(_now()),
+            **self.items.order_key(client_order_id),
+            "symbol": text(symbol),
+            "side": text(side),
+            "quantity": num(quantity),
+            "broker_order_id": text(f"paper-{uuid.uuid4()}"),
+            "trading_date": text(self.as_of.isoformat()),
+            "created_at": text(utc_now()),
         }
         try:
             close = self._closes([symbol])[symbol]
@@ -240,50 +194,14 @@ class PaperBroker:
         notional = (quantity * price).quantize(_CENT, rounding=ROUND_HALF_EVEN)
         filled = {
             **order,
-            "status": _s("filled"),
-            "filled_quantity": _n(quantity),
-            "average_price": _n(price),
+            "status": text("filled"),
+            "filled_quantity": num(quantity),
+            "average_price": num(price),
         }
         return self._fill(filled, side=side, notional=notional)
 
-    def _transaction(
-        self, order: dict[str, Any], *, side: Side, notional: Decimal
-    ) -> list[TransactWriteItemTypeDef]:
-        symbol, quantity = order["symbol"]["S"], Decimal(order["quantity"]["N"])
-        signed = quantity if side == "buy" else -quantity
-        cash_update: dict[str, Any] = {
-            "TableName": self.table_name,
-            "Key": self._account_key,
-            "UpdateExpression": "SET cash = cash + :delta",
-            "ExpressionAttributeValues": {":delta": _n(notional if side == "sell" else -notional)},
-            "ConditionExpression": "attribute_exists(cash)",
-        }
-        position_update: dict[str, Any] = {
-            "TableName": self.table_name,
-            "Key": self._position_key(symbol),
-            "UpdateExpression": "SET symbol = :symbol ADD quantity :delta",
-            "ExpressionAttributeValues": {":symbol": _s(symbol), ":delta": _n(signed)},
-        }
-        if side == "buy":
-            cash_update["ConditionExpression"] = "cash >= :needed"
-            cash_update["ExpressionAttributeValues"][":needed"] = _n(notional)
-        else:
-            position_update["ConditionExpression"] = "quantity >= :needed"
-            position_update["ExpressionAttributeValues"][":needed"] = _n(quantity)
-        return [
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": order,
-                    "ConditionExpression": "attribute_not_exists(sk)",
-                }
-            },
-            {"Update": cash_update},  # type: ignore[typeddict-item]
-            {"Update": position_update},  # type: ignore[typeddict-item]
-        ]
-
     def _fill(self, order: dict[str, Any], *, side: Side, notional: Decimal) -> OrderOutcome:
-        items = self._transaction(order, side=side, notional=notional)
+        items = self.items.fill_transaction(order, side=side, notional=notional)
         for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
             try:
                 self.client.transact_write_items(TransactItems=items)
@@ -298,7 +216,7 @@ class PaperBroker:
                     time.sleep(_CONFLICT_BACKOFF_SECONDS * attempt)
                     continue
                 return self._cancelled(order, side=side, notional=notional, reasons=reasons)
-            outcome = _order_from_item(order)
+            outcome = order_from_item(order)
             _log.info(
                 "paper_order_filled",
                 symbol=outcome.symbol,
@@ -333,9 +251,9 @@ class PaperBroker:
     def _reject(self, order: dict[str, Any], reason: str) -> OrderOutcome:
         rejected = {
             **order,
-            "status": _s("rejected"),
-            "filled_quantity": _n(Decimal(0)),
-            "error": _s(reason),
+            "status": text("rejected"),
+            "filled_quantity": num(Decimal(0)),
+            "error": text(reason),
         }
         try:
             self.client.put_item(
@@ -350,4 +268,4 @@ class PaperBroker:
                     return existing
             raise BrokerApiError(f"paper broker: recording a rejection failed: {exc}") from exc
         _log.warning("paper_order_rejected", client_order_id=order["sk"]["S"], reason=reason)
-        return _order_from_item(rejected)
+        return order_from_item(rejected)
