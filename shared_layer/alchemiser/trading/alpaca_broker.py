@@ -15,12 +15,8 @@ from typing import TYPE_CHECKING, Literal
 from alchemiser.errors import OrderRejectedError
 from alchemiser.events.models import AccountSnapshot, OrderOutcome
 from alchemiser.logging import get_logger
-from alchemiser.trading.alpaca_http import (
-    LIVE_TRADING_URL,
-    PAPER_TRADING_URL,
-    AlpacaHttp,
-    RetryPolicy,
-)
+from alchemiser.trading.alpaca_config import LIVE_TRADING_URL, PAPER_TRADING_URL
+from alchemiser.trading.alpaca_http import AlpacaHttp, RetryPolicy
 from alchemiser.trading.alpaca_models import AlpacaAccount, AlpacaClock, AlpacaOrder, AlpacaPosition
 from alchemiser.trading.execution import working
 
@@ -28,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from decimal import Decimal
 
-    from alchemiser.trading.alpaca_http import AlpacaCredentials
+    from alchemiser.trading.alpaca_config import AlpacaCredentials
 
 __all__ = ["AlpacaBroker", "order_outcome"]
 

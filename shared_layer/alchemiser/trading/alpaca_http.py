@@ -28,8 +28,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, ConfigDict, SecretStr
-
 from alchemiser.errors import BrokerApiError, OrderRejectedError
 from alchemiser.logging import get_logger
 
@@ -37,33 +35,16 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from email.message import Message
 
-__all__ = [
-    "DATA_URL",
-    "LIVE_TRADING_URL",
-    "PAPER_TRADING_URL",
-    "AlpacaCredentials",
-    "AlpacaHttp",
-    "RetryPolicy",
-]
+    from alchemiser.trading.alpaca_config import AlpacaCredentials
 
-PAPER_TRADING_URL = "https://paper-api.alpaca.markets"
-LIVE_TRADING_URL = "https://api.alpaca.markets"
-DATA_URL = "https://data.alpaca.markets"
+__all__ = ["AlpacaHttp", "RetryPolicy"]
+
 _NOT_FOUND = 404
 _TOO_MANY_REQUESTS = 429
 _SERVER_ERROR = 500
 _USER_AGENT = "alchemiser/1 (+urllib)"
 
 _log = get_logger(__name__)
-
-
-class AlpacaCredentials(BaseModel):
-    """An Alpaca key pair; ``SecretStr`` keeps both out of reprs and logs."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    api_key_id: SecretStr
-    api_secret_key: SecretStr
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
 from alchemiser.errors import BrokerApiError
-from alchemiser.trading.alpaca_http import DATA_URL, AlpacaHttp, RetryPolicy
+from alchemiser.trading.alpaca_config import DATA_URL
+from alchemiser.trading.alpaca_http import AlpacaHttp, RetryPolicy
 from alchemiser.trading.alpaca_models import AlpacaBar, AlpacaBarsPage
 from alchemiser.trading.bars import Bar, select_window
 from alchemiser.trading.market_calendar import previous_trading_day
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from datetime import date
 
-    from alchemiser.trading.alpaca_http import AlpacaCredentials
+    from alchemiser.trading.alpaca_config import AlpacaCredentials
 
 __all__ = ["AlpacaMarketData"]
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import ValidationError
 
 from alchemiser.errors import BrokerApiError, BrokerCredentialsError, LiveTradingRefusedError
 from alchemiser.trading._aws import aws_errors, error_code, secretsmanager_client
-from alchemiser.trading.alpaca_http import DATA_URL, PAPER_TRADING_URL, AlpacaCredentials
+from alchemiser.trading.alpaca_config import AlpacaSecret
 from alchemiser.trading.strategy_config import load_strategy_config
 
 if TYPE_CHECKING:
@@ -33,10 +33,8 @@ if TYPE_CHECKING:
     from alchemiser.trading.bars import MarketData
     from alchemiser.trading.execution import TradingBroker
 
-__all__ = ["AlpacaSecret", "build_market_data", "build_trading_broker", "clear_caches"]
+__all__ = ["build_market_data", "build_trading_broker", "clear_caches"]
 
-#: https anywhere; plain http only on loopback (a local test server).
-_URL = r"^(https://[^\s/]+|http://(127\.0\.0\.1|localhost)(:\d+)?)(/[^\s]*)?$"
 #: Secrets Manager codes that mean "this will not work however often it is retried".
 _PERMANENT = frozenset(
     {
@@ -46,22 +44,6 @@ _PERMANENT = frozenset(
         "InvalidRequestException",
     }
 )
-
-
-class AlpacaSecret(BaseModel):
-    """The Alpaca secret's JSON."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    api_key_id: SecretStr
-    api_secret_key: SecretStr
-    trading_base_url: Annotated[str, Field(pattern=_URL)] = PAPER_TRADING_URL
-    data_base_url: Annotated[str, Field(pattern=_URL)] = DATA_URL
-
-    @property
-    def credentials(self) -> AlpacaCredentials:
-        """The key pair alone."""
-        return AlpacaCredentials(api_key_id=self.api_key_id, api_secret_key=self.api_secret_key)
 
 
 @cache

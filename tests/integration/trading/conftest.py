@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from moto.dynamodb.models import DynamoDBBackend
 
-from alchemiser.trading.alpaca_http import AlpacaCredentials
+from alchemiser.trading.alpaca_config import AlpacaCredentials
 from tests.integration.trading.fake_alpaca import KEY_ID, SECRET_KEY, AlpacaState, fake_alpaca
 
 _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")

@@ -22,7 +22,7 @@ from alchemiser.trading import (
     build_trading_broker,
     factory,
 )
-from alchemiser.trading.alpaca_http import LIVE_TRADING_URL
+from alchemiser.trading.alpaca_config import LIVE_TRADING_URL
 from tests.integration.trading.fake_alpaca import KEY_ID, SECRET_KEY
 from tests.unit.trading.support import InMemoryMarketData
 

@@ -25,9 +25,13 @@ _IMPORT_ALL = """
 import json, sys
 import alchemiser.trading as trading
 light = sorted(sys.modules)
+for name in ("build_market_data", "build_trading_broker", "PaperBroker", "S3BarStore",
+             "generate_signals", "plan_rebalance", "execute_plan"):
+    getattr(trading, name)
+paper = sorted(sys.modules)
 for name in trading.__all__:
     getattr(trading, name)
-print(json.dumps({"light": light, "full": sorted(sys.modules)}))
+print(json.dumps({"light": light, "paper": paper, "full": sorted(sys.modules)}))
 """
 
 
@@ -50,6 +54,8 @@ def test_package_import_loads_no_aws_sdk_and_no_http_client():
     modules = json.loads(run.stdout)
     # Then the bare import pulls in none of the domain modules
     assert not [m for m in modules["light"] if m.startswith("alchemiser.trading.")]
+    # And the paper-broker workflow does not load the Alpaca HTTP stack
+    assert not {"urllib.request", "http.client"} & set(modules["paper"])
     # And even the full API leaves the AWS SDK to first use, and needs no pandas or numpy
     assert not [
         m for m in modules["full"] if m.split(".")[0] in ("boto3", "botocore", "pandas", "numpy")
