@@ -86,7 +86,9 @@ class RebalancePlan(Payload):
     min_trade_value: Money
 
 
-OrderStatus = Literal["filled", "partially_filled", "rejected", "failed", "not_placed"]
+#: ``accepted``: the broker took the order and it has not filled yet (never final in an
+#: event: execution waits, then reports ``failed`` or ``partially_filled`` with a reason).
+OrderStatus = Literal["filled", "partially_filled", "accepted", "rejected", "failed", "not_placed"]
 
 
 class OrderOutcome(Payload):

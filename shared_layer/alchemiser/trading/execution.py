@@ -8,8 +8,7 @@ retries the whole step and nothing is placed twice. A permanent refusal of one o
 (``OrderRejectedError`` or a ``rejected`` outcome) is recorded and the rest continue.
 
 While an order is still working at the broker (accepted, not yet filled), a broker
-reports it as ``partially_filled`` with no ``error`` (``OrderOutcome.status`` has no
-"accepted" value yet); once the wait is over an order still working is reported as
+reports it as ``accepted``; once the wait is over an order still working is reported as
 ``failed`` (nothing filled) or ``partially_filled`` with an error saying it stays open.
 """
 
@@ -93,12 +92,12 @@ def client_order_id(event_id: str, symbol: str, side: str) -> str:
 
 def working(outcome: OrderOutcome) -> OrderOutcome:
     """Mark ``outcome`` as accepted by the broker and not yet done (see module docstring)."""
-    return outcome.model_copy(update={"status": "partially_filled", "error": None})
+    return outcome.model_copy(update={"status": "accepted", "error": None})
 
 
 def is_working(outcome: OrderOutcome) -> bool:
     """True while the broker may still fill (more of) the order."""
-    return outcome.status == "partially_filled" and outcome.error is None
+    return outcome.status == "accepted"
 
 
 def _not_placed(item: PlanItem, cid: str) -> OrderOutcome:
@@ -162,7 +161,12 @@ class _Waiter:
     def _give_up(self, outcome: OrderOutcome) -> OrderOutcome:
         where = f"stays open at the broker after {self.timeout:g}s"
         if outcome.filled_quantity > 0:
-            return outcome.model_copy(update={"error": f"partially filled; the rest {where}"})
+            return outcome.model_copy(
+                update={
+                    "status": "partially_filled",
+                    "error": f"partially filled; the rest {where}",
+                }
+            )
         return outcome.model_copy(update={"status": "failed", "error": f"not filled; it {where}"})
 
 
