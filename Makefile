@@ -31,7 +31,7 @@ $(UV):
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --locked --python $(PY312)
+	$(UV) sync --locked --compile-bytecode --python $(PY312)
 	@touch $@
 
 install: $(VENV)/.synced

@@ -1,0 +1,131 @@
+"""The embedded AWS emulator: a moto server on a loopback port, in its own process.
+
+The code under test finds it through boto3's ``AWS_ENDPOINT_URL``, exactly as deployed
+code finds AWS: no special code paths. A separate process runs on the second core, so
+its start (moto's CloudFormation imports every service it models: seconds) overlaps
+the local stack's own preparation, and the functions never share a GIL with it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["EMULATOR_ENV", "Emulator", "EmulatorError", "PortInUseError", "running_emulator"]
+
+#: Credentials the emulator accepts; never real ones.
+EMULATOR_ENV = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+}
+_READY_PATH = "/moto-api/"
+_SERVER = "alchemiser_local.emulator_server"
+
+
+class EmulatorError(Exception):
+    """Raised when the emulator process does not come up."""
+
+
+class PortInUseError(EmulatorError):
+    """Raised when the port asked for is already taken by another process."""
+
+
+def _bind_probe(host: str, port: int) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise PortInUseError(
+                f"port {port} on {host} is in use ({exc.strerror}); pick another with --port, "
+                "or 0 for any free port"
+            ) from exc
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Emulator:
+    """A moto server process; ``start`` returns at once, ``wait_ready`` blocks."""
+
+    port: int = 0
+    host: str = "127.0.0.1"
+    log: IO[bytes] | int = subprocess.DEVNULL
+    _process: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    @property
+    def endpoint(self) -> str:
+        """The URL boto3 is pointed at."""
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        """Launch the server (port 0 picks a free one)."""
+        self.port = _bind_probe(self.host, self.port)
+        self._process = subprocess.Popen(  # noqa: S603 - our own module, this interpreter
+            [sys.executable, "-m", _SERVER, "--host", self.host, "--port", str(self.port)],
+            stdout=self.log,
+            stderr=self.log,
+        )
+
+    def wait_ready(self, timeout_seconds: float = 60.0) -> None:
+        """Block until the server answers.
+
+        Raises:
+            EmulatorError: the process exited, or did not answer in time.
+        """
+        deadline = time.monotonic() + timeout_seconds
+        while time.monotonic() < deadline:
+            if self._process is None or self._process.poll() is not None:
+                code = None if self._process is None else self._process.returncode
+                raise EmulatorError(f"the emulator process exited (code {code}) before serving")
+            try:
+                with urllib.request.urlopen(self.endpoint + _READY_PATH, timeout=1):  # noqa: S310
+                    return
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.05)
+        raise EmulatorError(
+            f"the emulator did not answer on {self.endpoint} in {timeout_seconds} s"
+        )
+
+    def stop(self) -> None:
+        """Terminate the server process."""
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+            self._process = None
+
+
+@contextmanager
+def running_emulator(emulator: Emulator) -> Iterator[Emulator]:
+    """Start ``emulator`` and point this process's boto3 at it; restore and stop on exit.
+
+    Does not wait for readiness: call ``wait_ready`` before the first AWS call, and do
+    whatever needs no AWS in between.
+    """
+    emulator.start()
+    saved = {key: os.environ.get(key) for key in (*EMULATOR_ENV, "AWS_ENDPOINT_URL")}
+    os.environ.update(EMULATOR_ENV, AWS_ENDPOINT_URL=emulator.endpoint)
+    os.environ.pop("AWS_PROFILE", None)
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -1,0 +1,149 @@
+"""Functions run in this process the way Lambda runs them, asynchronous invocations included.
+
+Each function's handler module is imported from its code directory (as from /var/task),
+with the environment Lambda would give it. An asynchronous invocation (what EventBridge
+and Scheduler do) is retried ``MaximumRetryAttempts`` times when the handler raises,
+then a destination record goes to the function's OnFailure queue, as Lambda does.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from alchemiser_local.lambda_context import LocalLambdaContext
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from alchemiser_local.stack import FunctionSpec
+
+__all__ = ["Attempt", "EnvironmentConflictError", "FunctionHost", "shared_environment"]
+
+
+class EnvironmentConflictError(Exception):
+    """Raised when two functions need different values of one variable in one process."""
+
+
+def shared_environment(specs: Iterable[FunctionSpec]) -> dict[str, str]:
+    """One process environment that is every function's environment at once.
+
+    Settings are read once per "container"; in one process that only works if the
+    functions agree on every variable they share (they do: the template's Globals).
+    """
+    merged: dict[str, str] = {}
+    for spec in specs:
+        for key, value in spec.environment.items():
+            if merged.setdefault(key, value) != value:
+                raise EnvironmentConflictError(
+                    f"{key} is {merged[key]!r} for one function and {value!r} for "
+                    f"{spec.logical_id}; they cannot share this process"
+                )
+    return merged
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One invocation of a handler, as the timeline shows it."""
+
+    function: str
+    started: float
+    seconds: float
+    result: dict[str, Any] | None
+    error: str | None
+    attempt: int
+
+
+@dataclass
+class FunctionHost:
+    """Runs one function's handler in-process, with Lambda's async retry semantics."""
+
+    spec: FunctionSpec
+    record: Callable[[Attempt, object], None]
+    retry_delay_seconds: float = 0.0
+    _handler: Callable[[Any, Any], dict[str, Any]] | None = field(default=None, init=False)
+
+    def handler(self) -> Callable[[Any, Any], dict[str, Any]]:
+        """Import the handler from the function's code directory (the first time only)."""
+        if self._handler is None:
+            module_name, function_name = self.spec.handler.rsplit(".", 1)
+            code_dir = str(self.spec.code_dir.resolve())
+            if code_dir not in sys.path:
+                sys.path.insert(0, code_dir)
+            self._handler = getattr(importlib.import_module(module_name), function_name)
+        return self._handler
+
+    def invoke(
+        self, payload: object, *, attempt: int = 1, request_id: str | None = None
+    ) -> Attempt:
+        """One synchronous invocation; the handler's exception is captured, not raised."""
+        handler = self.handler()
+        context = LocalLambdaContext(self.spec.name, timeout_seconds=self.spec.timeout_seconds)
+        if request_id:
+            context.aws_request_id = request_id
+        os.environ["AWS_LAMBDA_FUNCTION_NAME"] = self.spec.name
+        started = time.perf_counter()
+        result: dict[str, Any] | None = None
+        error: str | None = None
+        try:
+            result = handler(payload, context)
+        except Exception as exc:  # a function error, exactly what Lambda would record
+            error = f"{type(exc).__name__}: {exc}"
+        outcome = Attempt(
+            function=self.spec.logical_id,
+            started=started,
+            seconds=time.perf_counter() - started,
+            result=result,
+            error=error,
+            attempt=attempt,
+        )
+        self.record(outcome, payload)
+        return outcome
+
+    def invoke_async(self, payload: object) -> Attempt:
+        """Lambda's asynchronous invocation: retries on error, then the failure destination.
+
+        Retries keep the request id, as Lambda's do (idempotency relies on it).
+        """
+        request_id = LocalLambdaContext(self.spec.name).aws_request_id
+        for attempt in range(1, self.spec.max_retry_attempts + 2):
+            outcome = self.invoke(payload, attempt=attempt, request_id=request_id)
+            if outcome.error is None:
+                return outcome
+            if attempt <= self.spec.max_retry_attempts:
+                time.sleep(self.retry_delay_seconds)
+        self._send_to_failure_destination(payload, outcome, request_id)
+        return outcome
+
+    def _send_to_failure_destination(self, payload: object, last: Attempt, request_id: str) -> None:
+        if not self.spec.on_failure_queue_url:
+            return
+        import boto3  # noqa: PLC0415
+
+        error_type, _, message = (last.error or "").partition(": ")
+        record = {
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(),
+            "requestContext": {
+                "requestId": request_id,
+                "functionArn": f"{self.spec.name}:$LATEST",
+                "condition": "RetriesExhausted",
+                "approximateInvokeCount": last.attempt,
+            },
+            "requestPayload": payload,
+            "responseContext": {
+                "statusCode": 200,
+                "executedVersion": "$LATEST",
+                "functionError": "Unhandled",
+            },
+            "responsePayload": {"errorType": error_type, "errorMessage": message},
+        }
+        boto3.client("sqs").send_message(
+            QueueUrl=self.spec.on_failure_queue_url, MessageBody=json.dumps(record, default=str)
+        )

@@ -1,0 +1,109 @@
+"""A running local stack: the emulator, the stack from template.yaml, the functions' env."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from alchemiser_local.emulator import Emulator, running_emulator
+from alchemiser_local.functions import FunctionHost, shared_environment
+from alchemiser_local.stack import create, prepare
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from alchemiser_local.functions import Attempt
+    from alchemiser_local.stack import LocalStack
+
+__all__ = ["invoke_function", "process_environment", "running_stack", "warm_up"]
+
+STACK_NAME = "alchemiser-{stage}"
+
+
+def process_environment(stack: LocalStack) -> dict[str, str]:
+    """Both functions' environment plus the task worker's (one process runs them all)."""
+    return {
+        **shared_environment(stack.functions.values()),
+        "LEDGER_TABLE_NAME": stack.outputs["LedgerTableName"],
+        "TARGET_ENVIRONMENT": stack.stage,
+    }
+
+
+def warm_up() -> None:
+    """What the first invocations would load: done while the emulator starts.
+
+    The functions' lazily imported modules (the health probes' lists) and boto3's
+    service models, which every later client of a service shares.
+    """
+    import importlib  # noqa: PLC0415
+
+    import boto3  # noqa: PLC0415
+
+    from alchemiser.routing.health import HEALTH_MODULES as ROUTER_MODULES  # noqa: PLC0415
+    from alchemiser.trading_system import HEALTH_MODULES as TRADING_MODULES  # noqa: PLC0415
+
+    for module in (*TRADING_MODULES, *ROUTER_MODULES):
+        importlib.import_module(module)
+    for service in ("events", "dynamodb", "sqs", "s3", "cloudformation", "lambda"):
+        boto3.client(service)
+
+
+@contextmanager
+def running_stack(
+    *, template: Path, root: Path, stage: str, port: int
+) -> Iterator[tuple[str, LocalStack]]:
+    """The emulator with the stack created; this process has the functions' environment.
+
+    Yields the endpoint URL and the stack; everything stops on exit.
+
+    Raises:
+        TemplateError, StackError, EmulatorError: see ``stack`` and ``emulator``.
+    """
+    with running_emulator(Emulator(port=port)) as emulator:
+        prepared = prepare(
+            root=root,
+            template_path=template,
+            stage=stage,
+            stack_name=STACK_NAME.format(stage=stage),
+        )
+        warm_up()
+        emulator.wait_ready()
+        stack = create(prepared)
+        environment = process_environment(stack)
+        saved = {key: os.environ.get(key) for key in environment}
+        os.environ.update(environment)
+        try:
+            yield emulator.endpoint, stack
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def invoke_function(
+    *, template: Path, root: Path, stage: str, port: int, function: str, event: object
+) -> Attempt:
+    """What ``sam local invoke`` does, without Docker: one synchronous invocation.
+
+    The function runs against a fresh local stack (seeded like ``run``), so whatever it
+    reads or writes exists.
+
+    Raises:
+        LookupError: ``function`` is not a function of the template.
+    """
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from alchemiser_local.seed import seed_world  # noqa: PLC0415
+
+    with running_stack(template=template, root=root, stage=stage, port=port) as (_, stack):
+        spec = stack.functions.get(function)
+        if spec is None:
+            known = ", ".join(sorted(stack.functions))
+            raise LookupError(f"no function {function!r} in {template}; functions: {known}")
+        today = datetime.now(UTC).date()
+        seed_world(stack, first_day=today, last_day=today, seed=7)
+        return FunctionHost(spec, record=lambda *_: None).invoke(event)

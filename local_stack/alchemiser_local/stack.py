@@ -1,0 +1,408 @@
+"""template.yaml, created in the emulator as one CloudFormation stack.
+
+The translated template goes to the emulator's CloudFormation with the emulator's gaps
+closed (ARCHITECTURE.md, "Local stack"): resources it cannot create are kept aside and
+played by this package instead (schedules, async invoke configs), function targets of
+rules become per-function delivery queues (EventBridge here cannot invoke Lambda), and
+the quirks of moto 5.2 are worked around one by one, each named below.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = [
+    "FunctionSpec",
+    "LocalStack",
+    "PreparedStack",
+    "ScheduleSpec",
+    "StackError",
+    "create",
+    "prepare",
+]
+
+#: Played by the local stack itself, or meaningless without AWS (alarms, policies).
+SET_ASIDE = frozenset(
+    {
+        "AWS::Scheduler::Schedule",
+        "AWS::CloudWatch::Alarm",
+        "AWS::CloudWatch::Dashboard",
+        "AWS::SQS::QueuePolicy",
+        "AWS::SNS::Subscription",
+        "AWS::SNS::TopicPolicy",
+        "AWS::S3::BucketPolicy",
+        "AWS::Logs::MetricFilter",
+        "AWS::Lambda::EventInvokeConfig",
+        "AWS::Lambda::Alias",
+        "AWS::Lambda::Version",
+        "AWS::Lambda::Permission",
+    }
+)
+_CODE_PROPERTIES = {
+    "AWS::Serverless::Function": "CodeUri",
+    "AWS::Serverless::LayerVersion": "ContentUri",
+}
+#: moto caps archive names at 48 characters.
+MAX_ARCHIVE_NAME = 48
+
+
+class StackError(Exception):
+    """Raised when the emulator refuses the stack."""
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """One function as Lambda would run it: code, handler, environment, async settings."""
+
+    logical_id: str
+    name: str
+    handler: str
+    code_dir: Path
+    environment: dict[str, str]
+    timeout_seconds: int
+    max_retry_attempts: int
+    on_failure_queue_url: str | None
+    delivery_queue_url: str | None
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """An EventBridge Scheduler schedule: its target function and raw Input."""
+
+    name: str
+    function: str
+    input: str
+
+
+@dataclass(frozen=True)
+class LocalStack:
+    """The created stack: names an operator (or the local runner) needs."""
+
+    stage: str
+    stack_name: str
+    functions: dict[str, FunctionSpec]
+    schedules: tuple[ScheduleSpec, ...]
+    outputs: dict[str, str]
+    physical_ids: dict[str, str] = field(repr=False)
+
+
+def _walk(node: Any, replace: Any) -> Any:  # noqa: ANN401 - JSON-like template nodes
+    """Rebuild ``node`` bottom-up, letting ``replace`` swap any dict node."""
+    if isinstance(node, list):
+        return [_walk(item, replace) for item in node]
+    if isinstance(node, dict):
+        rebuilt = {key: _walk(value, replace) for key, value in node.items()}
+        return replace(rebuilt)
+    return node
+
+
+def _references(node: Any) -> set[str]:  # noqa: ANN401
+    found: set[str] = set()
+
+    def collect(item: dict[str, Any]) -> dict[str, Any]:
+        if "Ref" in item:
+            found.add(str(item["Ref"]))
+        if "Fn::GetAtt" in item:
+            found.add(str(item["Fn::GetAtt"][0]))
+        return item
+
+    _walk(node, collect)
+    return found
+
+
+def _function_of(resources: dict[str, Any], logical_id: str) -> str | None:
+    resource = resources.get(logical_id)
+    if resource is None:
+        return None
+    if resource["Type"] == "AWS::Lambda::Function":
+        return logical_id
+    if resource["Type"] in {"AWS::Lambda::Alias", "AWS::Lambda::Version"}:
+        return _function_of(resources, resource["Properties"]["FunctionName"]["Ref"])
+    return None
+
+
+def _target_function(resources: dict[str, Any], arn: Any) -> str | None:  # noqa: ANN401
+    if isinstance(arn, dict) and "Ref" in arn:
+        return _function_of(resources, arn["Ref"])
+    if isinstance(arn, dict) and "Fn::GetAtt" in arn:
+        return _function_of(resources, arn["Fn::GetAtt"][0])
+    return None
+
+
+def delivery_queue_id(function: str) -> str:
+    """The logical id of the queue standing in for a function as a rule target."""
+    return f"{function}LocalDelivery"
+
+
+@dataclass
+class _Prepared:
+    template: dict[str, Any]
+    set_aside: dict[str, Any]
+    delivered_functions: set[str]
+
+
+def _rewire_rules(resources: dict[str, Any], stage: str) -> set[str]:
+    """Function targets become delivery queues; rules moto would misdeliver are dropped."""
+    delivered: set[str] = set()
+    for logical_id, rule in list(resources.items()):
+        if rule["Type"] != "AWS::Events::Rule":
+            continue
+        props = rule["Properties"]
+        if props.get("State", "ENABLED") != "ENABLED":
+            del resources[logical_id]  # moto delivers for disabled rules
+            continue
+        if not props.get("EventPattern"):
+            del resources[logical_id]  # moto sends every event to a rule with no pattern
+            continue
+        for target in props.get("Targets", []):
+            function = _target_function(resources, target["Arn"])
+            if function is None:
+                continue
+            delivered.add(function)
+            target["Arn"] = {"Fn::GetAtt": [delivery_queue_id(function), "Arn"]}
+    for function in delivered:
+        resources[delivery_queue_id(function)] = {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": f"alchemiser-{stage}-{function.lower()}-local-delivery",
+                "VisibilityTimeout": 900,
+            },
+        }
+    return delivered
+
+
+def _prepare(translated: dict[str, Any], stage: str) -> _Prepared:
+    template = json.loads(json.dumps(translated))
+    resources: dict[str, Any] = template["Resources"]
+    set_aside = {k: v for k, v in resources.items() if v["Type"] in SET_ASIDE}
+    delivered = _rewire_rules(resources, stage)
+    for logical_id in set_aside:
+        del resources[logical_id]
+    aliases = {
+        logical_id: _function_of(translated["Resources"], logical_id)
+        for logical_id, body in set_aside.items()
+        if body["Type"] in {"AWS::Lambda::Alias", "AWS::Lambda::Version"}
+    }
+    bus_names = {
+        logical_id: _sub_stage(body["Properties"]["Name"], stage)
+        for logical_id, body in resources.items()
+        if body["Type"] == "AWS::Events::EventBus"
+    }
+
+    def local_reference(node: dict[str, Any]) -> dict[str, Any] | str:
+        ref = node.get("Ref")
+        if ref in aliases:  # aliases are not created: point at the function itself
+            return {"Fn::GetAtt": [aliases[ref], "Arn"]}
+        if ref in bus_names:  # moto's Ref of a bus yields an internal object
+            return bus_names[ref]
+        return node
+
+    template["Resources"] = _walk(resources, local_reference)
+    for body in template["Resources"].values():
+        if body["Type"] == "AWS::Events::Archive":
+            props = body["Properties"]
+            props["ArchiveName"] = _sub_stage(props["ArchiveName"], stage)[:MAX_ARCHIVE_NAME]
+            props["EventPattern"] = json.dumps(props["EventPattern"])  # moto wants text
+    layers = {k for k, v in resources.items() if v["Type"] == "AWS::Lambda::LayerVersion"}
+    template["Outputs"] = {
+        key: output
+        for key, output in template.get("Outputs", {}).items()
+        if not _references(output) & (set(set_aside) | layers)  # moto: Ref of a layer
+    }
+    return _Prepared(template=template, set_aside=set_aside, delivered_functions=delivered)
+
+
+def _sub_stage(value: Any, stage: str) -> str:  # noqa: ANN401
+    text = value["Fn::Sub"] if isinstance(value, dict) else value
+    return str(text).replace("${Stage}", stage)
+
+
+def _zip_dir(directory: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(directory.rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                archive.write(path, path.relative_to(directory))
+    return buffer.getvalue()
+
+
+def _queue_url(sqs: Any, resources: dict[str, Any], logical_id: str, stage: str) -> str:  # noqa: ANN401
+    name = _sub_stage(resources[logical_id]["Properties"]["QueueName"], stage)
+    return str(sqs.get_queue_url(QueueName=name)["QueueUrl"])
+
+
+def _invoke_configs(set_aside: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Async invoke settings (retries, failure destination) per function logical id."""
+    configs = {}
+    for body in set_aside.values():
+        if body["Type"] == "AWS::Lambda::EventInvokeConfig":
+            props = body["Properties"]
+            configs[props["FunctionName"]["Ref"]] = props
+    return configs
+
+
+def _functions(
+    prepared: _Prepared,
+    sam_template: dict[str, Any],
+    root: Path,
+    stage: str,
+) -> dict[str, FunctionSpec]:
+    import boto3  # noqa: PLC0415
+
+    lambda_client, sqs = boto3.client("lambda"), boto3.client("sqs")
+    resources = prepared.template["Resources"]
+    invoke_configs = _invoke_configs(prepared.set_aside)
+    specs = {}
+    for logical_id, body in resources.items():
+        if body["Type"] != "AWS::Lambda::Function":
+            continue
+        name = body["Properties"]["FunctionName"]
+        config = lambda_client.get_function_configuration(FunctionName=_sub_stage(name, stage))
+        invoke = invoke_configs.get(logical_id, {})
+        on_failure = invoke.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        specs[logical_id] = FunctionSpec(
+            logical_id=logical_id,
+            name=config["FunctionName"],
+            handler=config["Handler"],
+            code_dir=root / sam_template["Resources"][logical_id]["Properties"]["CodeUri"],
+            environment=dict(config.get("Environment", {}).get("Variables", {})),
+            timeout_seconds=int(config.get("Timeout", 3)),
+            # Lambda's default for asynchronous invocations is two retries.
+            max_retry_attempts=int(invoke.get("MaximumRetryAttempts", 2)),
+            on_failure_queue_url=(
+                _queue_url(sqs, resources, on_failure["Fn::GetAtt"][0], stage)
+                if on_failure
+                else None
+            ),
+            delivery_queue_url=(
+                _queue_url(sqs, resources, delivery_queue_id(logical_id), stage)
+                if logical_id in prepared.delivered_functions
+                else None
+            ),
+        )
+    return specs
+
+
+def _schedules(prepared: _Prepared, stage: str) -> tuple[ScheduleSpec, ...]:
+    resources = prepared.set_aside | prepared.template["Resources"]
+    schedules = []
+    for body in prepared.set_aside.values():
+        if body["Type"] != "AWS::Scheduler::Schedule":
+            continue
+        props = body["Properties"]
+        function = _target_function(resources, props["Target"]["Arn"])
+        if function is None:
+            raise StackError(f"schedule {props['Name']} does not target a function")
+        schedules.append(
+            ScheduleSpec(
+                name=_sub_stage(props["Name"], stage),
+                function=function,
+                input=props["Target"]["Input"],
+            )
+        )
+    return tuple(schedules)
+
+
+def _apply_ttl(template: dict[str, Any], stage: str) -> None:
+    """Set table TTLs through the API: moto ignores them in CloudFormation."""
+    import boto3  # noqa: PLC0415
+
+    dynamodb = boto3.client("dynamodb")
+    for body in template["Resources"].values():
+        ttl = (
+            body["Properties"].get("TimeToLiveSpecification")
+            if body["Type"] == ("AWS::DynamoDB::Table")
+            else None
+        )
+        if ttl and ttl.get("Enabled"):
+            dynamodb.update_time_to_live(
+                TableName=_sub_stage(body["Properties"]["TableName"], stage),
+                TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
+            )
+
+
+@dataclass(frozen=True)
+class PreparedStack:
+    """Everything about the stack that needs no AWS: done while the emulator starts."""
+
+    stage: str
+    stack_name: str
+    root: Path
+    sam_template: dict[str, Any]
+    prepared: _Prepared
+    code: dict[str, bytes]
+
+
+def prepare(*, root: Path, template_path: Path, stage: str, stack_name: str) -> PreparedStack:
+    """Translate and adapt the template, and zip the code (no AWS call).
+
+    Raises:
+        TemplateError: the template is missing, malformed or not valid SAM.
+    """
+    from alchemiser_local.template import load_template, translate_template  # noqa: PLC0415
+
+    sam_template = load_template(template_path)
+    translated = translate_template(template_path, parameters={"Stage": stage})
+    code = {}
+    for logical_id, body in sam_template["Resources"].items():
+        prop = _CODE_PROPERTIES.get(body["Type"])
+        if prop:
+            code[f"{logical_id}.zip"] = _zip_dir(root / body["Properties"][prop])
+    return PreparedStack(
+        stage=stage,
+        stack_name=stack_name,
+        root=root,
+        sam_template=sam_template,
+        prepared=_prepare(translated, stage),
+        code=code,
+    )
+
+
+def create(stack: PreparedStack) -> LocalStack:
+    """Create the prepared stack in the emulator this process points at.
+
+    Raises:
+        StackError: the emulator refused the stack.
+    """
+    import boto3  # noqa: PLC0415
+
+    from alchemiser_local.template import CODE_BUCKET  # noqa: PLC0415
+
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=CODE_BUCKET)
+    for key, body in stack.code.items():
+        s3.put_object(Bucket=CODE_BUCKET, Key=key, Body=body)
+    cloudformation = boto3.client("cloudformation")
+    cloudformation.create_stack(
+        StackName=stack.stack_name,
+        TemplateBody=json.dumps(stack.prepared.template),
+        Parameters=[{"ParameterKey": "Stage", "ParameterValue": stack.stage}],
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
+    )
+    created = cloudformation.describe_stacks(StackName=stack.stack_name)["Stacks"][0]
+    if created["StackStatus"] != "CREATE_COMPLETE":
+        raise StackError(
+            f"{stack.stack_name}: {created['StackStatus']} {created.get('StackStatusReason')}"
+        )
+    _apply_ttl(stack.prepared.template, stack.stage)
+    resources = cloudformation.describe_stack_resources(StackName=stack.stack_name)
+    physical = {
+        r["LogicalResourceId"]: r["PhysicalResourceId"]
+        for r in resources["StackResources"]
+        if "LogicalResourceId" in r and "PhysicalResourceId" in r
+    }
+    return LocalStack(
+        stage=stack.stage,
+        stack_name=stack.stack_name,
+        functions=_functions(stack.prepared, stack.sam_template, stack.root, stack.stage),
+        schedules=_schedules(stack.prepared, stack.stage),
+        outputs={o["OutputKey"]: o["OutputValue"] for o in created.get("Outputs", [])},
+        physical_ids=physical,
+    )
