@@ -6,15 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from alchemiser.broker import close_brokers
-from alchemiser.config import get_settings
+from alchemiser.runtime import new_container
 
 
 @pytest.fixture(autouse=True)
 def _fresh_container() -> Iterator[None]:
-    """Settings and task brokers live per container; each test is a new container."""
-    get_settings.cache_clear()
-    close_brokers()
+    """Clients, settings and task brokers live per container; each test is a new one."""
+    new_container()
     yield
-    close_brokers()
-    get_settings.cache_clear()
+    new_container()

@@ -112,9 +112,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _invoke(args: argparse.Namespace) -> int:
+    from alchemiser.logging import configure_logging  # noqa: PLC0415
     from alchemiser_local.session import invoke_function  # noqa: PLC0415
 
     event = _read_event(args.event)
+    configure_logging(stream=sys.stderr, force=True)  # the function's logs; stdout: its result
     attempt = invoke_function(
         template=args.template,
         root=ROOT,

@@ -6,6 +6,7 @@ import os
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from alchemiser.runtime import new_container
 from alchemiser_local.emulator import Emulator, running_emulator
 from alchemiser_local.functions import FunctionHost, shared_environment
 from alchemiser_local.stack import create, prepare
@@ -74,9 +75,11 @@ def running_stack(
         environment = process_environment(stack)
         saved = {key: os.environ.get(key) for key in environment}
         os.environ.update(environment)
+        new_container()  # clients for this emulator, settings from this environment
         try:
             yield emulator.endpoint, stack
         finally:
+            new_container()
             for key, value in saved.items():
                 if value is None:
                     os.environ.pop(key, None)
@@ -98,12 +101,18 @@ def invoke_function(
     from datetime import UTC, datetime  # noqa: PLC0415
 
     from alchemiser_local.seed import seed_world  # noqa: PLC0415
+    from alchemiser_local.template import load_template  # noqa: PLC0415
 
+    functions = sorted(
+        logical_id
+        for logical_id, body in load_template(template)["Resources"].items()
+        if body.get("Type") == "AWS::Serverless::Function"
+    )
+    if function not in functions:
+        raise LookupError(
+            f"no function {function!r} in {template}; functions: {', '.join(functions)}"
+        )
     with running_stack(template=template, root=root, stage=stage, port=port) as (_, stack):
-        spec = stack.functions.get(function)
-        if spec is None:
-            known = ", ".join(sorted(stack.functions))
-            raise LookupError(f"no function {function!r} in {template}; functions: {known}")
         today = datetime.now(UTC).date()
         seed_world(stack, first_day=today, last_day=today, seed=7)
-        return FunctionHost(spec, record=lambda *_: None).invoke(event)
+        return FunctionHost(stack.functions[function], record=lambda *_: None).invoke(event)

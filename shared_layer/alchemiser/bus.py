@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import random
 import time
-from functools import cache
 from typing import TYPE_CHECKING
 
+from alchemiser.aws import events_client
 from alchemiser.config import BusSettings, get_settings
 from alchemiser.errors import EventPublishError, PublishError
 from alchemiser.events import MAX_ENTRY_BYTES, BaseEvent, PutEventsEntry, entry_size, to_entry
@@ -49,15 +49,6 @@ _log = get_logger(__name__)
 Pending = tuple[BaseEvent, PutEventsEntry]
 
 
-@cache
-def _default_client() -> EventBridgeClient:
-    import boto3  # noqa: PLC0415 - first publish, not import, pays for boto3
-    from botocore.config import Config  # noqa: PLC0415
-
-    # botocore's standard retry mode already retries whole-call throttling and 5xx.
-    return boto3.client("events", config=Config(retries={"mode": "standard", "max_attempts": 3}))
-
-
 def publish_events(
     events: Sequence[BaseEvent],
     *,
@@ -75,10 +66,10 @@ def publish_events(
         return
     bus = bus_name or get_settings(BusSettings).event_bus_name
     pending: list[Pending] = [(event, to_entry(event, bus)) for event in events]
-    events_client = client or _default_client()
+    client = client or events_client()
     permanent: list[dict[str, str]] = []
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        failed = [f for batch in _batches(pending) for f in _put_batch(events_client, batch)]
+        failed = [f for batch in _batches(pending) for f in _put_batch(client, batch)]
         retryable = [(item, code) for item, code in failed if code in RETRYABLE_ENTRY_ERRORS]
         permanent += [_failure(i, code) for i, code in failed if code not in RETRYABLE_ENTRY_ERRORS]
         if not retryable:

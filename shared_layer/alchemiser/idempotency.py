@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
+from alchemiser.aws import dynamodb_client
 from alchemiser.config import IdempotencySettings, get_settings
 from alchemiser.errors import (
     IdempotencyInProgressError,
@@ -63,19 +64,13 @@ class Once:
 
 
 @cache
-def _dynamodb_client() -> DynamoDBClient:
-    import boto3  # noqa: PLC0415 - first use, not import, pays for boto3
-
-    return boto3.client("dynamodb")
-
-
-@cache
-def _store(table_name: str) -> DynamoDBPersistenceLayer:
+def _store(table_name: str, client: DynamoDBClient) -> DynamoDBPersistenceLayer:
+    """One persistence layer per table and client (the container's, unless forgotten)."""
     from aws_lambda_powertools.utilities.idempotency import (  # noqa: PLC0415 - cold start
         DynamoDBPersistenceLayer,
     )
 
-    return DynamoDBPersistenceLayer(table_name=table_name, boto3_client=_dynamodb_client())
+    return DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client)
 
 
 def run_once(
@@ -123,7 +118,7 @@ def run_once(
     guarded = idempotent_function(
         unit_of_work,
         data_keyword_argument="request",
-        persistence_store=_store(resolved.idempotency_table_name),
+        persistence_store=_store(resolved.idempotency_table_name, dynamodb_client()),
         config=config,
         key_prefix=scope,
     )

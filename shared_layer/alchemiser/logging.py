@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "bind_ids",
     "configure_logging",
+    "expect_cold_start",
     "get_logger",
     "invocation_context",
     "redact",
@@ -115,6 +116,11 @@ def configure_logging(
 def get_logger(name: str) -> structlog.typing.FilteringBoundLogger:
     """A logger named after its module; configuration is applied on first use."""
     return structlog.get_logger(name)  # type: ignore[no-any-return]
+
+
+def expect_cold_start() -> None:
+    """The next invocation is a new container's first (``cold_start`` true)."""
+    _state["cold_start"] = True
 
 
 def bind_ids(**ids: str | None) -> None:

@@ -20,12 +20,12 @@ import pytest
 from structlog.testing import capture_logs
 
 from alchemiser.actors import enqueue_pnl_report, enqueue_trade_ledger_entry, trade_ledger_entry
+from alchemiser.aws import dynamodb_client
 from alchemiser.broker import close_brokers, current_environment, ensure_broker
 from alchemiser.errors import EnvironmentNotAllowedError, QueueNotProvisionedError
 from alchemiser.events import AccountSnapshot, OrderOutcome, TradeExecuted, WorkflowConfiguration
 from alchemiser.logging import configure_logging
 from alchemiser.reports import PnlReportRequest
-from alchemiser.reports.store import dynamodb_client
 from tests.support.aws import create_queue, queue_arn
 
 if TYPE_CHECKING:

@@ -213,7 +213,7 @@ def test_a_failed_start_raises_and_notifies_once(
         return original(Entries=Entries)
 
     monkeypatch.setattr(flaky, "put_events", throttle_starts)
-    monkeypatch.setattr(bus, "_default_client", lambda: flaky.client)
+    monkeypatch.setattr(bus, "events_client", lambda: flaky.client)
     monkeypatch.setattr(bus, "_backoff", lambda attempt: 0.0)
 
     # When Lambda delivers it three times (the first try and two async retries)

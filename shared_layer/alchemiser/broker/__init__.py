@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import dramatiq
 
-from alchemiser.broker.sqs import TaskBroker, UnboundBroker, sqs_resource
+from alchemiser.aws import sqs_resource
+from alchemiser.broker.sqs import TaskBroker, UnboundBroker
 from alchemiser.config import TaskQueueSettings, get_settings
 from alchemiser.errors import EnvironmentNotAllowedError
 from alchemiser.logging import get_logger

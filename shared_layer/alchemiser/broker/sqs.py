@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING, Any, NoReturn, override
 
-import boto3
 import dramatiq
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from dramatiq.middleware import (
     AgeLimit,
@@ -19,6 +16,7 @@ from dramatiq.middleware import (
 )
 from dramatiq_sqs import SQSBroker
 
+from alchemiser.aws import sqs_resource
 from alchemiser.errors import (
     BrokerNotBoundError,
     QueueNotProvisionedError,
@@ -37,7 +35,6 @@ __all__ = [
     "UnboundBroker",
     "build_middleware",
     "namespace",
-    "sqs_resource",
 ]
 
 #: Queues are ``alchemiser-<env>_<queue>`` (dramatiq-sqs names them ``<namespace>_<queue>``).
@@ -52,9 +49,6 @@ MAX_RETRIES = 5
 MIN_BACKOFF_MS = 15_000
 #: SQS delays a message by at most 15 minutes; dramatiq's default (7 days) cannot be sent.
 MAX_BACKOFF_MS = 900_000
-#: Lambda senders fail fast on a dead endpoint; the worker's long polls still fit the read
-#: timeout (SQS waits at most 20 s).
-_BOTO_CONFIG = Config(connect_timeout=5, read_timeout=30, retries={"mode": "standard"})
 
 
 def namespace(target_env: str) -> str:
@@ -88,12 +82,6 @@ def build_middleware() -> list[dramatiq.Middleware]:
             retry_when=_retry_transient,
         ),
     ]
-
-
-@cache
-def sqs_resource() -> SQSServiceResource:
-    """One SQS resource per container, shared by every environment's broker."""
-    return boto3.resource("sqs", config=_BOTO_CONFIG)
 
 
 class TaskBroker(SQSBroker):  # type: ignore[misc]  # dramatiq-sqs ships no types

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from alchemiser.aws import dynamodb_client
 from alchemiser.logging import get_logger
 from alchemiser.reports.models import LedgerEntryResult
 from alchemiser.reports.store import (
-    dynamodb_client,
     equity_pk,
     ledger_errors,
     order_pk,

@@ -14,10 +14,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
+from alchemiser.aws import dynamodb_client
 from alchemiser.errors import PnlHistoryMissingError
 from alchemiser.logging import get_logger
 from alchemiser.reports.models import PnlPeriod, PnlReport
-from alchemiser.reports.store import dynamodb_client, equity_pk, ledger_errors, report_pk
+from alchemiser.reports.store import equity_pk, ledger_errors, report_pk
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -17,11 +17,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from functools import cache
 from typing import TYPE_CHECKING
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from alchemiser.errors import ConfigError, LedgerUnavailableError
@@ -29,10 +26,8 @@ from alchemiser.errors import ConfigError, LedgerUnavailableError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from mypy_boto3_dynamodb import DynamoDBClient
 
 __all__ = [
-    "dynamodb_client",
     "equity_pk",
     "ledger_errors",
     "order_pk",
@@ -50,12 +45,6 @@ _RETRYABLE_CODES = frozenset(
         "ThrottlingException",
     }
 )
-
-
-@cache
-def dynamodb_client() -> DynamoDBClient:
-    """One DynamoDB client per process (standard retry mode)."""
-    return boto3.client("dynamodb", config=Config(retries={"mode": "standard"}))
 
 
 def order_pk(trading_date: date) -> str:

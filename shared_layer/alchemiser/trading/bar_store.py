@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from alchemiser.aws import aws_errors, error_code, s3_client
 from alchemiser.errors import MarketDataUnavailableError, MissingMarketDataError
 from alchemiser.logging import get_logger
-from alchemiser.trading._aws import aws_errors, error_code, s3_client
 from alchemiser.trading.bars import Bar, select_window
 from alchemiser.trading.market_calendar import previous_trading_day
 

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
 
+from alchemiser.aws import aws_errors, error_code, secretsmanager_client
 from alchemiser.errors import BrokerApiError, BrokerCredentialsError, LiveTradingRefusedError
-from alchemiser.trading._aws import aws_errors, error_code, secretsmanager_client
 from alchemiser.trading.alpaca_config import AlpacaSecret
 from alchemiser.trading.strategy_config import load_strategy_config
 

@@ -18,6 +18,7 @@ import uuid
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
+from alchemiser.aws import aws_errors, dynamodb_client, error_code
 from alchemiser.errors import (
     BrokerApiError,
     MarketDataError,
@@ -26,7 +27,6 @@ from alchemiser.errors import (
 )
 from alchemiser.events.models import AccountSnapshot, OrderOutcome
 from alchemiser.logging import get_logger
-from alchemiser.trading._aws import aws_errors, dynamodb_client, error_code
 from alchemiser.trading.paper_items import PaperItems, num, order_from_item, text, utc_now
 
 if TYPE_CHECKING:

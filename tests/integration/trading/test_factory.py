@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -17,10 +16,8 @@ from alchemiser.trading import (
     AlpacaMarketData,
     PaperBroker,
     S3BarStore,
-    _aws,
     build_market_data,
     build_trading_broker,
-    factory,
 )
 from alchemiser.trading.alpaca_config import LIVE_TRADING_URL
 from tests.integration.trading.fake_alpaca import KEY_ID, SECRET_KEY
@@ -28,16 +25,6 @@ from tests.unit.trading.support import InMemoryMarketData
 
 AS_OF = date(2025, 3, 12)
 MARKET = InMemoryMarketData({})
-
-
-@pytest.fixture(autouse=True)
-def _fresh_container(aws_env) -> Iterator[None]:
-    """Each test is a new container: no cached clients, secrets or adapters."""
-    factory.clear_caches()
-    for cached in (_aws.s3_client, _aws.dynamodb_client, _aws.secretsmanager_client):
-        cached.cache_clear()
-    yield
-    factory.clear_caches()
 
 
 @pytest.fixture
