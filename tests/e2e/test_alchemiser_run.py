@@ -12,15 +12,25 @@ import pytest
 
 from tests.support.template import ROOT
 
-WORKFLOW = ["WorkflowStarted", "SignalGenerated", "RebalancePlanned", "TradeExecuted",
-            "WorkflowCompleted"]
+WORKFLOW = [
+    "WorkflowStarted",
+    "SignalGenerated",
+    "RebalancePlanned",
+    "TradeExecuted",
+    "WorkflowCompleted",
+]
 
 
 def alchemiser(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     return subprocess.run(
         [sys.executable, "-m", "alchemiser_local.cli", *args],
-        capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env, check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env=env,
+        check=False,
     )
 
 
@@ -55,8 +65,11 @@ def test_run_logs_are_cloudwatch_json_lines_joined_by_the_correlation_id(one_day
     workflow = [line for line in lines if line.get("correlation_id") == correlation_id]
     functions = {line["function"] for line in workflow}
     assert functions == {"alchemiser-trading-dev", "alchemiser-event-router-dev"}
-    handled = [line["event_type"] for line in workflow
-               if line["event"] == "event_outcome" and line["outcome"] == "handled"]
+    handled = [
+        line["event_type"]
+        for line in workflow
+        if line["event"] == "event_outcome" and line["outcome"] == "handled"
+    ]
     assert handled == WORKFLOW
     assert all("request_id" in line and "cold_start" in line for line in workflow)
 
@@ -66,15 +79,15 @@ def test_run_of_several_days_writes_an_equity_curve(tmp_path):
 
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads((tmp_path / "report.json").read_text())
-    assert [d["trading_date"] for d in report["days"]] == ["2026-11-16", "2026-11-17",
-                                                            "2026-11-18"]
+    assert [d["trading_date"] for d in report["days"]] == ["2026-11-16", "2026-11-17", "2026-11-18"]
     assert len({d["correlation_id"] for d in report["days"]}) == 3
     assert (tmp_path / "equity.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_invoke_runs_one_handler_with_the_template_environment():
-    result = alchemiser("invoke", "TradingSystemFunction", "--event",
-                        "test-events/commands/health.json")
+    result = alchemiser(
+        "invoke", "TradingSystemFunction", "--event", "test-events/commands/health.json"
+    )
 
     assert result.returncode == 0, result.stderr[-2000:]
     answer = json.loads(result.stdout)
@@ -86,10 +99,14 @@ def test_invoke_runs_one_handler_with_the_template_environment():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["invoke", "NoSuchFunction", "--event", "test-events/commands/health.json"],
-         "functions: EventRoutingFunction, TradingSystemFunction"),
-        (["invoke", "TradingSystemFunction", "--event", "missing.json"],
-         "cannot read event file missing.json"),
+        (
+            ["invoke", "NoSuchFunction", "--event", "test-events/commands/health.json"],
+            "functions: EventRoutingFunction, TradingSystemFunction",
+        ),
+        (
+            ["invoke", "TradingSystemFunction", "--event", "missing.json"],
+            "cannot read event file missing.json",
+        ),
         (["--template", "nowhere.yaml", "run"], "cannot read template nowhere.yaml"),
     ],
 )

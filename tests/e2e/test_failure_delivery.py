@@ -27,8 +27,9 @@ def local_stack():
 
 
 def deliveries_for(stack, timeline):
-    hosts = {lid: FunctionHost(spec, record=timeline.record)
-             for lid, spec in stack.functions.items()}
+    hosts = {
+        lid: FunctionHost(spec, record=timeline.record) for lid, spec in stack.functions.items()
+    }
     return Deliveries(stack=stack, hosts=hosts)
 
 
@@ -70,8 +71,13 @@ def test_a_duplicate_delivery_has_no_second_effect(local_stack):
 
     # When EventBridge delivers the RebalancePlanned event a second time
     router = deliveries.hosts["EventRoutingFunction"]
-    envelope = {"version": "0", "id": "redelivery", "source": "alchemiser.portfolio",
-                "detail-type": "RebalancePlanned", "detail": planned.detail}
+    envelope = {
+        "version": "0",
+        "id": "redelivery",
+        "source": "alchemiser.portfolio",
+        "detail-type": "RebalancePlanned",
+        "detail": planned.detail,
+    }
     again = router.invoke_async(envelope)
     deliveries.settle()
 
