@@ -110,3 +110,29 @@ def tapped_bus(events: EventBridgeClient, sqs: SQSClient, uid: str) -> TappedBus
         Targets=[{"Id": "tap", "Arn": queue_arn(sqs, tap_url)}],
     )
     return TappedBus(name=name, tap_url=tap_url)
+
+
+@pytest.fixture
+def lambda_env(
+    monkeypatch: pytest.MonkeyPatch,
+    tapped_bus: TappedBus,
+    idempotency_table: str,
+    paper_broker_table: str,
+    ledger_table: str,
+    uid: str,
+) -> dict[str, str]:
+    """The environment template.yaml gives the functions and the worker, on this test's
+    resources (tests set ``AWS_LAMBDA_FUNCTION_NAME`` themselves)."""
+    env = {
+        "STAGE": "dev",
+        "EVENT_BUS_NAME": tapped_bus.name,
+        "IDEMPOTENCY_TABLE_NAME": idempotency_table,
+        "ALLOWED_TARGET_ENVIRONMENTS": "dev,staging",
+        "LIVE_TRADING_ENABLED": "false",
+        "PAPER_BROKER_TABLE_NAME": paper_broker_table,
+        "BAR_STORE_BUCKET": f"alchemiser-bars-{uid}",
+        "LEDGER_TABLE_NAME": ledger_table,
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env

@@ -26,30 +26,12 @@ from alchemiser.errors import EnvironmentNotAllowedError, QueueNotProvisionedErr
 from alchemiser.events import AccountSnapshot, OrderOutcome, TradeExecuted, WorkflowConfiguration
 from alchemiser.logging import configure_logging
 from alchemiser.reports import PnlReportRequest
-from tests.support.aws import create_queue, queue_arn
+from tests.support.aws import provision_task_queues
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
-#: Template logical ids of each environment's task queues, with their DLQs.
-TASK_QUEUES = {
-    "pnl_reports": ("PnlReportsQueue", "PnlReportsDLQ"),
-    "trade_ledger": ("TradeLedgerQueue", "TradeLedgerDLQ"),
-}
-
-
 # --- helpers shared with the other task tests -------------------------------------------
-
-
-def provision_task_queues(sqs: SQSClient, env: str) -> dict[str, str]:
-    """Create ``env``'s task queues and DLQs as the template does; URLs by SQS name."""
-    urls = {}
-    for queue, (logical_id, dlq_logical_id) in TASK_QUEUES.items():
-        name = f"alchemiser-{env}_{queue}"
-        dlq_url = create_queue(sqs, dlq_logical_id, f"{name}_dlq")
-        urls[f"{name}_dlq"] = dlq_url
-        urls[name] = create_queue(sqs, logical_id, name, dlq_arn=queue_arn(sqs, dlq_url))
-    return urls
 
 
 def received_messages(sqs: SQSClient, url: str) -> list[dict[str, Any]]:

@@ -23,19 +23,9 @@ FUNCTION = "alchemiser-event-router-test"
 
 
 @pytest.fixture
-def router_env(monkeypatch, tapped_bus, idempotency_table, paper_broker_table, uid):
-    env = {
-        "STAGE": "dev",
-        "EVENT_BUS_NAME": tapped_bus.name,
-        "IDEMPOTENCY_TABLE_NAME": idempotency_table,
-        "ALLOWED_TARGET_ENVIRONMENTS": "dev,staging",
-        "PAPER_BROKER_TABLE_NAME": paper_broker_table,
-        "BAR_STORE_BUCKET": f"alchemiser-bars-{uid}",
-        "AWS_LAMBDA_FUNCTION_NAME": FUNCTION,
-    }
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    return env
+def router_env(monkeypatch, lambda_env):
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", FUNCTION)
+    return lambda_env
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from concurrent.futures import ThreadPoolExecutor
@@ -16,29 +17,18 @@ from alchemiser.errors import IdempotencyInProgressError, PublishError
 from alchemiser.events import from_envelope
 from alchemiser.logging import configure_logging
 from alchemiser_local.lambda_context import LocalLambdaContext
-from tests.integration.test_broker_env_reset import provision_task_queues
 from tests.integration.test_bus import FlakyEvents
 from tests.support import samples
-from tests.support.aws import drain
+from tests.support.aws import drain, provision_task_queues, receive_all
 from tests.unit.test_commands import schedule_inputs, scheduler_substitution
 
 FUNCTION = "alchemiser-trading-test"
 
 
 @pytest.fixture
-def function_env(monkeypatch, tapped_bus, idempotency_table):
-    """The environment template.yaml gives TradingSystemFunction, on this test's resources."""
-    env = {
-        "STAGE": "dev",
-        "EVENT_BUS_NAME": tapped_bus.name,
-        "IDEMPOTENCY_TABLE_NAME": idempotency_table,
-        "ALLOWED_TARGET_ENVIRONMENTS": "dev,staging",
-        "LIVE_TRADING_ENABLED": "false",
-        "AWS_LAMBDA_FUNCTION_NAME": FUNCTION,
-    }
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    return env
+def function_env(monkeypatch, lambda_env):
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", FUNCTION)
+    return lambda_env
 
 
 @pytest.fixture
@@ -243,14 +233,7 @@ def test_operator_runs_without_a_scheduled_time_are_keyed_by_request(function_en
 
 def pnl_requests(sqs, url):
     """The PnL report requests waiting on a task queue (Dramatiq messages on SQS)."""
-    import base64
-
-    messages = []
-    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
-        for message in batch:
-            messages.append(json.loads(base64.b64decode(message["Body"])))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return messages
+    return [json.loads(base64.b64decode(body)) for body in receive_all(sqs, url)]
 
 
 @pytest.mark.parametrize(

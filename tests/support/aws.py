@@ -55,9 +55,12 @@ def queue_arn(client: SQSClient, url: str) -> str:
     return attrs["Attributes"]["QueueArn"]
 
 
-def drain(client: SQSClient, url: str, *, wait_seconds: int = 0) -> list[dict[str, Any]]:
-    """Receive and delete everything currently in the queue; returns the parsed bodies."""
-    bodies: list[dict[str, Any]] = []
+def receive_all(client: SQSClient, url: str, *, wait_seconds: int = 0) -> list[str]:
+    """Receive and delete everything currently in the queue; returns the raw bodies.
+
+    (PurgeQueue is allowed once a minute; queues shared by a test session need this.)
+    """
+    bodies: list[str] = []
     while True:
         batch = client.receive_message(
             QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds
@@ -65,6 +68,29 @@ def drain(client: SQSClient, url: str, *, wait_seconds: int = 0) -> list[dict[st
         if not batch:
             return bodies
         for message in batch:
-            bodies.append(json.loads(message["Body"]))
+            bodies.append(message["Body"])
             client.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         wait_seconds = 0
+
+
+def drain(client: SQSClient, url: str, *, wait_seconds: int = 0) -> list[dict[str, Any]]:
+    """Receive and delete everything currently in the queue; returns the JSON bodies."""
+    return [json.loads(body) for body in receive_all(client, url, wait_seconds=wait_seconds)]
+
+
+#: Template logical ids of each environment's task queues, with their DLQs.
+TASK_QUEUES = {
+    "pnl_reports": ("PnlReportsQueue", "PnlReportsDLQ"),
+    "trade_ledger": ("TradeLedgerQueue", "TradeLedgerDLQ"),
+}
+
+
+def provision_task_queues(client: SQSClient, env: str) -> dict[str, str]:
+    """Create ``env``'s task queues and DLQs as the template does; URLs by SQS name."""
+    urls = {}
+    for queue, (logical_id, dlq_logical_id) in TASK_QUEUES.items():
+        name = f"alchemiser-{env}_{queue}"
+        dlq_url = create_queue(client, dlq_logical_id, f"{name}_dlq")
+        urls[f"{name}_dlq"] = dlq_url
+        urls[name] = create_queue(client, logical_id, name, dlq_arn=queue_arn(client, dlq_url))
+    return urls
