@@ -17,7 +17,7 @@ import pytest
 import event_router_handler
 import trading_handler
 from alchemiser.errors import IdempotencyInProgressError
-from alchemiser.events import EVENT_MAP, from_envelope
+from alchemiser.events import EVENT_MAP, TradeExecuted, from_envelope
 from alchemiser.trading import PaperBroker, S3BarStore, load_strategy_config
 from alchemiser.trading.signals import symbol_requirements
 from alchemiser_local.lambda_context import LocalLambdaContext
@@ -96,6 +96,7 @@ def test_workflow_started_ends_in_workflow_completed_with_one_correlation_id(
         assert effect.causation_id == cause.event_id
     # The orders were filled in the paper account, and the ledger task was queued once.
     executed = delivered[3]
+    assert isinstance(executed, TradeExecuted)
     assert executed.orders_succeeded == executed.orders_placed > 0
     assert set(broker.get_account().positions) == {o.symbol for o in executed.orders}
     assert ledger_messages(sqs, ledger_queue) == "1"
