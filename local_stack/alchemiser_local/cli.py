@@ -83,11 +83,16 @@ def _read_event(path: Path) -> object:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from alchemiser_local.report import write_equity_curve  # noqa: PLC0415
-    from alchemiser_local.runner import RunOptions, run  # noqa: PLC0415
+    from alchemiser_local.emulator import Emulator  # noqa: PLC0415
 
     if args.days < 1:
         raise CliError("--days must be at least 1")
+    # The emulator's start is the slowest step: under way before anything else loads.
+    emulator = Emulator(port=args.port)
+    emulator.start()
+    from alchemiser_local.report import write_equity_curve  # noqa: PLC0415
+    from alchemiser_local.runner import RunOptions, run  # noqa: PLC0415
+
     report = run(
         RunOptions(
             root=ROOT,
@@ -98,7 +103,8 @@ def _run(args: argparse.Namespace) -> int:
             stage=args.stage,
             port=args.port,
             seed=args.seed,
-        )
+        ),
+        emulator=emulator,
     )
     (args.out / "report.json").write_text(report.to_json() + "\n")
     lines = [f"\nreport {args.out / 'report.json'}", f"logs   {report.log_file}"]
@@ -133,9 +139,11 @@ def _invoke(args: argparse.Namespace) -> int:
 
 
 def _up(args: argparse.Namespace) -> int:
+    from alchemiser_local.emulator import Emulator  # noqa: PLC0415
     from alchemiser_local.session import running_stack  # noqa: PLC0415
 
-    with running_stack(template=args.template, root=ROOT, stage=args.stage, port=args.port) as (
+    emulator = Emulator(port=args.port)
+    with running_stack(template=args.template, root=ROOT, stage=args.stage, emulator=emulator) as (
         endpoint,
         stack,
     ):

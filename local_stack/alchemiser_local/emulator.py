@@ -70,7 +70,9 @@ class Emulator:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> None:
-        """Launch the server (port 0 picks a free one)."""
+        """Launch the server (port 0 picks a free one); a second call does nothing."""
+        if self._process is not None:
+            return
         self.port = _bind_probe(self.host, self.port)
         self._process = subprocess.Popen(  # noqa: S603 - our own module, this interpreter
             [sys.executable, "-m", _SERVER, "--host", self.host, "--port", str(self.port)],
@@ -99,19 +101,19 @@ class Emulator:
         )
 
     def stop(self) -> None:
-        """Terminate the server process."""
+        """End the server process at once: its state dies with the run by design.
+
+        (moto's server shuts down gracefully on SIGTERM, which takes most of a second.)
+        """
         if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
+            self._process.kill()
+            self._process.wait(timeout=10)
             self._process = None
 
 
 @contextmanager
 def running_emulator(emulator: Emulator) -> Iterator[Emulator]:
-    """Start ``emulator`` and point this process's boto3 at it; restore and stop on exit.
+    """Start ``emulator`` (unless started), point boto3 at it; restore and stop on exit.
 
     Does not wait for readiness: call ``wait_ready`` before the first AWS call, and do
     whatever needs no AWS in between.

@@ -14,6 +14,7 @@ from datetime import time as wall_time
 from typing import TYPE_CHECKING, Any
 
 from alchemiser_local.delivery import Deliveries
+from alchemiser_local.emulator import Emulator
 from alchemiser_local.functions import FunctionHost
 from alchemiser_local.report import DayResult, RunReport, format_entry, print_summary
 from alchemiser_local.session import running_stack
@@ -109,8 +110,13 @@ def _day_result(
     )
 
 
-def run(options: RunOptions, *, out: Callable[[str], None] = print) -> RunReport:
-    """Run the workflow for ``options.days`` trading days; see the module docstring."""
+def run(
+    options: RunOptions, *, out: Callable[[str], None] = print, emulator: Emulator | None = None
+) -> RunReport:
+    """Run the workflow for ``options.days`` trading days; see the module docstring.
+
+    ``emulator`` may be started already (its start is the slowest part: start it first).
+    """
     from alchemiser.logging import configure_logging  # noqa: PLC0415
     from alchemiser_local.seed import seed_world  # noqa: PLC0415 - needs the emulator
 
@@ -125,7 +131,10 @@ def run(options: RunOptions, *, out: Callable[[str], None] = print) -> RunReport
     report = RunReport(stage=options.stage, seconds=0.0, log_file=str(log_path))
     with (
         running_stack(
-            template=options.template, root=options.root, stage=options.stage, port=options.port
+            template=options.template,
+            root=options.root,
+            stage=options.stage,
+            emulator=emulator or Emulator(port=options.port),
         ) as (endpoint, stack),
         log_path.open("w") as log_file,
     ):

@@ -42,18 +42,23 @@ def warm_up() -> None:
 
     import boto3  # noqa: PLC0415
 
+    from alchemiser import aws  # noqa: PLC0415
     from alchemiser.routing.health import HEALTH_MODULES as ROUTER_MODULES  # noqa: PLC0415
     from alchemiser.trading_system import HEALTH_MODULES as TRADING_MODULES  # noqa: PLC0415
 
     for module in (*TRADING_MODULES, *ROUTER_MODULES):
         importlib.import_module(module)
-    for service in ("events", "dynamodb", "sqs", "s3", "cloudformation", "lambda"):
+    # The container's own clients (they point at the emulator already), and the models
+    # of the services only the local stack itself calls.
+    for factory in (aws.events_client, aws.dynamodb_client, aws.s3_client, aws.sqs_resource):
+        factory()
+    for service in ("sqs", "cloudformation", "lambda"):
         boto3.client(service)
 
 
 @contextmanager
 def running_stack(
-    *, template: Path, root: Path, stage: str, port: int
+    *, template: Path, root: Path, stage: str, emulator: Emulator
 ) -> Iterator[tuple[str, LocalStack]]:
     """The emulator with the stack created; this process has the functions' environment.
 
@@ -62,7 +67,8 @@ def running_stack(
     Raises:
         TemplateError, StackError, EmulatorError: see ``stack`` and ``emulator``.
     """
-    with running_emulator(Emulator(port=port)) as emulator:
+    with running_emulator(emulator):
+        new_container()  # this emulator's clients, this stack's settings
         prepared = prepare(
             root=root,
             template_path=template,
@@ -75,7 +81,6 @@ def running_stack(
         environment = process_environment(stack)
         saved = {key: os.environ.get(key) for key in environment}
         os.environ.update(environment)
-        new_container()  # clients for this emulator, settings from this environment
         try:
             yield emulator.endpoint, stack
         finally:
@@ -112,7 +117,8 @@ def invoke_function(
         raise LookupError(
             f"no function {function!r} in {template}; functions: {', '.join(functions)}"
         )
-    with running_stack(template=template, root=root, stage=stage, port=port) as (_, stack):
+    emulator = Emulator(port=port)
+    with running_stack(template=template, root=root, stage=stage, emulator=emulator) as (_, stack):
         today = datetime.now(UTC).date()
         seed_world(stack, first_day=today, last_day=today, seed=7)
         return FunctionHost(stack.functions[function], record=lambda *_: None).invoke(event)

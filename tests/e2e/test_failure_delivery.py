@@ -9,6 +9,7 @@ import boto3
 import pytest
 
 from alchemiser_local.delivery import Deliveries
+from alchemiser_local.emulator import Emulator
 from alchemiser_local.functions import FunctionHost
 from alchemiser_local.runner import new_york_open
 from alchemiser_local.seed import seed_world
@@ -21,7 +22,10 @@ DAY = date(2026, 11, 16)
 
 @pytest.fixture
 def local_stack():
-    with running_stack(template=TEMPLATE_PATH, root=ROOT, stage="dev", port=0) as (_, stack):
+    with running_stack(template=TEMPLATE_PATH, root=ROOT, stage="dev", emulator=Emulator()) as (
+        _,
+        stack,
+    ):
         seed_world(stack, first_day=DAY, last_day=DAY, seed=7)
         yield stack
 
