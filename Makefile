@@ -18,7 +18,7 @@ export PATH := $(BIN):$(PATH)
 # boto3 and its dependency closure come with the Lambda runtime; the layer leaves them out.
 RUNTIME_PROVIDED := boto3 botocore s3transfer jmespath python-dateutil six urllib3
 
-.PHONY: help install requirements lint actionlint typecheck test test-fast build validate run bench clean
+.PHONY: help install requirements lint actionlint typecheck test test-fast build run bench clean
 
 help:
 	@echo "make run        the local stack: one full trading workflow, no AWS account"
