@@ -10,15 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.samples import WORKFLOW
 from tests.support.template import ROOT
-
-WORKFLOW = [
-    "WorkflowStarted",
-    "SignalGenerated",
-    "RebalancePlanned",
-    "TradeExecuted",
-    "WorkflowCompleted",
-]
 
 
 def alchemiser(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:

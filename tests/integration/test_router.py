@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -13,7 +12,6 @@ import pytest
 import event_router_handler
 from alchemiser.errors import BrokerApiError, IdempotencyInProgressError, MissingMarketDataError
 from alchemiser.events import from_envelope
-from alchemiser.logging import configure_logging
 from alchemiser.routing.router import route_event
 from alchemiser_local.lambda_context import LocalLambdaContext
 from tests.support import samples
@@ -26,24 +24,6 @@ FUNCTION = "alchemiser-event-router-test"
 def router_env(monkeypatch, lambda_env):
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", FUNCTION)
     return lambda_env
-
-
-@pytest.fixture
-def logs():
-    buffer = io.StringIO()
-    configure_logging(stream=buffer, force=True)
-    yield buffer
-    configure_logging(force=True)
-
-
-def records(buffer: io.StringIO) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in buffer.getvalue().splitlines()]
-
-
-def outcomes(buffer: io.StringIO) -> list[tuple[str, str | None]]:
-    return [
-        (r["outcome"], r.get("event_id")) for r in records(buffer) if r["event"] == "event_outcome"
-    ]
 
 
 @dataclass
@@ -104,10 +84,10 @@ def test_invalid_envelopes_are_rejected_counted_and_not_retried(
     assert result["status"] == "rejected"
     assert result["error"]["field"] == field
     assert published(sqs, tapped_bus) == []
-    logged = records(logs)
+    logged = logs.records()
     assert any(r["event"] == "input_rejected" and r["level"] == "error" for r in logged)
     assert any(r.get("InputRejected") == 1 for r in logged)
-    assert ("rejected", result["event_id"]) in outcomes(logs)
+    assert ("rejected", result["event_id"]) in logs.outcomes()
 
 
 def test_error_notifications_are_skipped_never_handled(
@@ -120,7 +100,7 @@ def test_error_notifications_are_skipped_never_handled(
     assert result["status"] == "skipped"
     assert published(sqs, tapped_bus) == []
     assert dynamodb.scan(TableName=idempotency_table)["Items"] == []
-    assert outcomes(logs) == [("skipped", envelope["detail"]["event_id"])]
+    assert logs.outcomes() == [("skipped", envelope["detail"]["event_id"])]
 
 
 def test_a_failed_workflow_notifies_once_even_when_redelivered(router_env, sqs, tapped_bus):
@@ -145,7 +125,7 @@ def test_a_completed_workflow_publishes_nothing_and_is_summarised(
 
     assert (result["status"], result["published"]) == ("handled", [])
     assert published(sqs, tapped_bus) == []
-    summary = next(r for r in records(logs) if r["event"] == "workflow_summary")
+    summary = next(r for r in logs.records() if r["event"] == "workflow_summary")
     assert summary["outcome"] == "traded"
     assert summary["correlation_id"] == result["correlation_id"]
 
@@ -162,7 +142,7 @@ def test_every_outcome_is_logged_with_the_event_id(router_env, logs):
     with pytest.raises(BrokerApiError):
         deliver(started, services=throttled)  # raised
 
-    seen = outcomes(logs)
+    seen = logs.outcomes()
     assert [outcome for outcome, _ in seen] == [
         "handled",
         "duplicate",
@@ -247,6 +227,6 @@ def test_log_context_of_one_event_never_leaks_into_the_next(router_env, logs):
     deliver(samples.load("events/workflow-completed.json"))
     deliver(samples.load("rejected/events/foreign-source.json"))
 
-    last = [r for r in records(logs) if r["event"] == "event_outcome"][-1]
+    last = [r for r in logs.records() if r["event"] == "event_outcome"][-1]
     assert last["outcome"] == "rejected"
     assert "correlation_id" not in last

@@ -23,15 +23,9 @@ from alchemiser.trading.signals import symbol_requirements
 from alchemiser_local.lambda_context import LocalLambdaContext
 from alchemiser_local.synthetic_bars import fill_bar_store
 from tests.support.aws import drain, provision_task_queues, receive_all
+from tests.support.samples import WORKFLOW
 
 TRADING_DAY = date(2026, 11, 16)
-WORKFLOW = [
-    "WorkflowStarted",
-    "SignalGenerated",
-    "RebalancePlanned",
-    "TradeExecuted",
-    "WorkflowCompleted",
-]
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import io
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -15,7 +14,6 @@ import trading_handler
 from alchemiser import bus
 from alchemiser.errors import IdempotencyInProgressError, PublishError
 from alchemiser.events import from_envelope
-from alchemiser.logging import configure_logging
 from alchemiser_local.lambda_context import LocalLambdaContext
 from tests.integration.test_bus import FlakyEvents
 from tests.support import samples
@@ -29,14 +27,6 @@ FUNCTION = "alchemiser-trading-test"
 def function_env(monkeypatch, lambda_env):
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", FUNCTION)
     return lambda_env
-
-
-@pytest.fixture
-def logs():
-    buffer = io.StringIO()
-    configure_logging(stream=buffer, force=True)
-    yield buffer
-    configure_logging(force=True)
 
 
 def invoke(event, context=None):
@@ -117,7 +107,7 @@ def test_every_domain_event_sample_is_rejected(function_env, sqs, tapped_bus, lo
     assert result["error"]["kind"] == "domain_event"
     assert "EventRoutingFunction" in result["error"]["reason"]
     assert published(sqs, tapped_bus) == []
-    records = [json.loads(line) for line in logs.getvalue().splitlines()]
+    records = logs.records()
     rejection = next(r for r in records if r["event"] == "input_rejected")
     assert rejection["level"] == "error"
     assert rejection["request_id"] == result["request_id"]

@@ -10,6 +10,15 @@ from tests.support.template import ROOT
 
 SAMPLES = ROOT / "test-events"
 
+#: The detail-types of one successful workflow, in order.
+WORKFLOW = [
+    "WorkflowStarted",
+    "SignalGenerated",
+    "RebalancePlanned",
+    "TradeExecuted",
+    "WorkflowCompleted",
+]
+
 
 def load(relative: str) -> Any:
     """One sample, parsed."""

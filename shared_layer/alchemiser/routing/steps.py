@@ -41,6 +41,7 @@ __all__ = [
     "generate_signals_step",
     "monitor_workflow",
     "next_event",
+    "next_step",
     "plan_portfolio",
     "summarize_workflow",
     "workflow_failed",
@@ -49,6 +50,7 @@ __all__ = [
 StepResult = tuple[BaseEvent, ...]
 #: Events whose step carries the workflow forward; only their failure ends a workflow.
 WORKFLOW_STEP_EVENTS = (WorkflowStarted, SignalGenerated, RebalancePlanned, TradeExecuted)
+WorkflowStepEvent = WorkflowStarted | SignalGenerated | RebalancePlanned | TradeExecuted
 
 _log = get_logger(__name__)
 
@@ -90,8 +92,23 @@ def next_event[E: BaseEvent](cause: BaseEvent, model: type[E], **fields: Any) ->
     )
 
 
+def next_step[E: BaseEvent](
+    cause: WorkflowStepEvent,
+    model: type[E],
+    **fields: Any,  # noqa: ANN401
+) -> E:
+    """The next event of the workflow: ``next_event`` carrying its configuration and date."""
+    return next_event(
+        cause,
+        model,
+        configuration=cause.configuration,
+        trading_date=cause.trading_date,
+        **fields,
+    )
+
+
 def workflow_failed(
-    cause: WorkflowStarted | SignalGenerated | RebalancePlanned | TradeExecuted,
+    cause: WorkflowStepEvent,
     *,
     step: str,
     reason: str,
@@ -99,11 +116,9 @@ def workflow_failed(
     summary: WorkflowSummary | None = None,
 ) -> WorkflowFailed:
     """The event that ends a workflow that cannot reach its target portfolio."""
-    return next_event(
+    return next_step(
         cause,
         WorkflowFailed,
-        configuration=cause.configuration,
-        trading_date=cause.trading_date,
         failure_step=step,
         failure_reason=reason[:2000],
         failed_symbols=failed_symbols,
@@ -118,11 +133,9 @@ def generate_signals_step(event: WorkflowStarted, services: Services) -> StepRes
     if not is_trading_day(event.trading_date):
         message = f"market closed on {event.trading_date.isoformat()}"
         return (
-            next_event(
+            next_step(
                 event,
                 WorkflowCompleted,
-                configuration=event.configuration,
-                trading_date=event.trading_date,
                 outcome="market_closed",
                 summary=WorkflowSummary(message=message),
             ),
@@ -131,11 +144,9 @@ def generate_signals_step(event: WorkflowStarted, services: Services) -> StepRes
         services.strategy_config, services.market_data, as_of=event.trading_date
     )
     return (
-        next_event(
+        next_step(
             event,
             SignalGenerated,
-            configuration=event.configuration,
-            trading_date=event.trading_date,
             strategies=signals.strategies,
             consolidated_portfolio=signals.consolidated,
             prices=signals.prices,
@@ -169,11 +180,9 @@ def plan_portfolio(event: SignalGenerated, services: Services) -> StepResult:
         config=services.strategy_config,
     )
     return (
-        next_event(
+        next_step(
             event,
             RebalancePlanned,
-            configuration=event.configuration,
-            trading_date=event.trading_date,
             plan=plan,
             trades_required=bool(plan.items),
         ),
@@ -196,11 +205,9 @@ def execute_orders(event: RebalancePlanned, services: Services) -> StepResult:
         event.plan, broker, event_id=event.event_id, dry_run=event.configuration.dry_run
     )
     return (
-        next_event(
+        next_step(
             event,
             TradeExecuted,
-            configuration=event.configuration,
-            trading_date=event.trading_date,
             orders=report.orders,
             orders_placed=report.orders_placed,
             orders_succeeded=report.orders_succeeded,
@@ -237,11 +244,9 @@ def monitor_workflow(event: TradeExecuted, services: Services) -> StepResult:
     else:
         outcome = "traded" if event.orders_placed else "no_trades"
     return (
-        next_event(
+        next_step(
             event,
             WorkflowCompleted,
-            configuration=event.configuration,
-            trading_date=event.trading_date,
             outcome=outcome,
             summary=summary,
         ),
