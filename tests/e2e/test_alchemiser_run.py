@@ -142,3 +142,48 @@ def test_a_port_in_use_is_reported(tmp_path):
 
     assert result.returncode == 2
     assert f"port {port} on 127.0.0.1 is in use" in result.stderr
+
+
+def test_up_keeps_the_stack_running_until_ctrl_c():
+    import signal
+
+    import boto3
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "alchemiser_local.cli", "up"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        printed = {}
+        assert process.stdout is not None
+        for line in process.stdout:
+            if "=" in line and line.startswith("AWS_ENDPOINT_URL"):
+                printed["endpoint"] = line.strip().split("=", 1)[1]
+            elif line.split()[:1] == ["TradeLedgerQueueUrl"]:
+                printed["queue"] = line.split()[1]
+            if "Ctrl-C stops it" in line:
+                break
+
+        # While it runs, the stack answers the AWS SDK at the printed endpoint
+        sqs = boto3.client(
+            "sqs",
+            endpoint_url=printed["endpoint"],
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+        urls = sqs.list_queues()["QueueUrls"]
+        assert any(url.endswith("alchemiser-dev_trade_ledger") for url in urls)
+        assert printed["queue"].endswith("alchemiser-dev_trade_ledger")
+
+        # Ctrl-C stops it cleanly
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
