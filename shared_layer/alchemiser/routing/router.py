@@ -28,6 +28,7 @@ from alchemiser.runtime import lambda_invocation, record_rejection
 
 if TYPE_CHECKING:
     from alchemiser.events import BaseEvent
+    from alchemiser.idempotency import Once
     from alchemiser.routing.routes import Route
     from alchemiser.routing.steps import Services, StepResult
     from alchemiser.runtime import LambdaContext
@@ -74,7 +75,7 @@ def _process_once(
     settings: RouterSettings,
     context: LambdaContext,
     services: Services | None,
-) -> Any:  # noqa: ANN401 - alchemiser.idempotency.Once, imported lazily
+) -> Once:
     from alchemiser.idempotency import run_once  # noqa: PLC0415 - first event, not import
     from alchemiser.routing.routes import ROUTES  # noqa: PLC0415
     from alchemiser.routing.services import container_services  # noqa: PLC0415
