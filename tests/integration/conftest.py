@@ -3,18 +3,29 @@
 boto3 finds it through ``AWS_ENDPOINT_URL``, exactly as in the local stack, so the code
 under test has no special path for tests. Resources come from template.yaml's
 definitions under names unique to each test.
+
+moto 5.2 does not isolate DynamoDB writes: two requests run on two server threads at
+once, a condition is checked and the write made without a lock, and a cancelled
+transaction "rolls back" by restoring a copy of the whole table taken when it started,
+erasing what a concurrent write did in between. Real DynamoDB applies conditional
+writes and transactions atomically. ``_serializable_dynamodb`` closes that gap the way
+the real service behaves (one write at a time), so race tests check our conditions,
+not the emulator's missing isolation.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
+from moto.dynamodb.models import DynamoDBBackend
 from moto.server import ThreadedMotoServer
 
 from tests.support.aws import create_queue, create_table, queue_arn
@@ -25,6 +36,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 REGION = "us-east-1"
+_DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +46,23 @@ def moto_endpoint() -> Iterator[str]:
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _serializable_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the in-process moto server's DynamoDB writes one at a time (see above)."""
+    lock = threading.RLock()
+
+    def serialized(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def locked(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return method(*args, **kwargs)
+
+        return locked
+
+    for name in _DYNAMODB_WRITES:
+        monkeypatch.setattr(DynamoDBBackend, name, serialized(getattr(DynamoDBBackend, name)))
 
 
 @pytest.fixture(autouse=True)

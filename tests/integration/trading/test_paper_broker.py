@@ -85,7 +85,7 @@ def test_paper_broker_a_duplicate_client_order_id_returns_the_first_order(broker
     assert broker.get_account().positions == {"SPY": D(1)}
 
 
-def test_paper_broker_concurrent_duplicates_fill_once(broker, serializable_dynamodb):
+def test_paper_broker_concurrent_duplicates_fill_once(broker):
     # Given eight workers submitting the same order at the same moment
     broker.open_account(D(10_000))
     barrier = threading.Barrier(8)
