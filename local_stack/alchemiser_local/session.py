@@ -43,10 +43,10 @@ def warm_up() -> None:
     import boto3  # noqa: PLC0415
 
     from alchemiser import aws  # noqa: PLC0415
-    from alchemiser.routing.health import HEALTH_MODULES as ROUTER_MODULES  # noqa: PLC0415
-    from alchemiser.trading_system import HEALTH_MODULES as TRADING_MODULES  # noqa: PLC0415
+    from alchemiser.routing.health import health as router_probe  # noqa: PLC0415
+    from alchemiser.trading_system import health as trading_probe  # noqa: PLC0415
 
-    for module in (*TRADING_MODULES, *ROUTER_MODULES):
+    for module in (*trading_probe.modules, *router_probe.modules):
         importlib.import_module(module)
     # The container's own clients (they point at the emulator already), and the models
     # of the services only the local stack itself calls.

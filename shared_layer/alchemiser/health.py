@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
     from alchemiser.config import CommonSettings
 
-__all__ = ["HEALTH_PROBE", "HealthReport", "answer_probe", "check_health", "is_health_probe"]
+__all__ = ["HEALTH_PROBE", "HealthProbe", "HealthReport", "check_health", "is_health_probe"]
 
 HEALTH_PROBE = {"mode": "health"}
 _LAYER_BUILD_INFO = Path(__file__).with_name("build_info.json")
@@ -106,18 +107,19 @@ def check_health(
     )
 
 
-def answer_probe(
-    *,
-    settings_class: type[CommonSettings],
-    modules: Sequence[str],
-    function_dir: Path,
-    context: object,
-) -> dict[str, Any]:
-    """A handler's JSON answer to the probe (``context`` is Lambda's context object)."""
-    report = check_health(
-        settings_class=settings_class,
-        function_dir=function_dir,
-        function_version=getattr(context, "function_version", None),
-        modules=modules,
-    )
-    return report.model_dump(mode="json")
+@dataclass(frozen=True, slots=True)
+class HealthProbe:
+    """One function's probe: its settings and the modules its real work imports."""
+
+    settings_class: type[CommonSettings]
+    modules: tuple[str, ...]
+
+    def __call__(self, function_dir: Path, context: object) -> dict[str, Any]:
+        """The handler's JSON answer (``context`` is Lambda's context object)."""
+        report = check_health(
+            settings_class=self.settings_class,
+            function_dir=function_dir,
+            function_version=getattr(context, "function_version", None),
+            modules=self.modules,
+        )
+        return report.model_dump(mode="json")

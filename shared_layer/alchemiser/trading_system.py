@@ -17,7 +17,7 @@ from alchemiser.errors import (
     InputRejectedError,
     LiveTradingRefusedError,
 )
-from alchemiser.health import answer_probe
+from alchemiser.health import HealthProbe
 from alchemiser.runtime import lambda_invocation, record_rejection
 
 if TYPE_CHECKING:
@@ -25,29 +25,22 @@ if TYPE_CHECKING:
 
     from alchemiser.runtime import LambdaContext
 
-__all__ = ["HEALTH_MODULES", "handle_command", "health"]
+__all__ = ["handle_command", "health"]
 
-#: What a trade or PnL run imports on first use; health imports them to prove the layer.
-HEALTH_MODULES = (
-    "alchemiser.workflow_start",
-    "alchemiser.bus",
-    "alchemiser.idempotency",
-    "alchemiser.actors",
-    "alchemiser.broker",
-    "alchemiser.reports",
-    "aws_lambda_powertools.utilities.idempotency",
-    "boto3",
+#: What a trade or PnL run imports on first use; the probe imports them to prove the layer.
+health = HealthProbe(
+    TradingFunctionSettings,
+    (
+        "alchemiser.workflow_start",
+        "alchemiser.bus",
+        "alchemiser.idempotency",
+        "alchemiser.actors",
+        "alchemiser.broker",
+        "alchemiser.reports",
+        "aws_lambda_powertools.utilities.idempotency",
+        "boto3",
+    ),
 )
-
-
-def health(function_dir: Path, context: LambdaContext | None) -> dict[str, Any]:
-    """The side-effect-free probe: build commits, imports, configuration."""
-    return answer_probe(
-        settings_class=TradingFunctionSettings,
-        modules=HEALTH_MODULES,
-        function_dir=function_dir,
-        context=context,
-    )
 
 
 def handle_command(event: object, context: LambdaContext, *, function_dir: Path) -> dict[str, Any]:
