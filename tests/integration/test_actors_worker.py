@@ -13,7 +13,6 @@ from alchemiser.broker import ensure_broker
 from alchemiser.reports import PnlReport, PnlReportRequest
 from tests.integration.test_broker_env_reset import (
     envs,  # noqa: F401 - fixture
-    fresh_container,  # noqa: F401 - fixture
     queue_depth,
     received_messages,
     run_worker_until,

@@ -14,7 +14,6 @@ import pytest
 from alchemiser.actors import enqueue_trade_ledger_entry
 from tests.integration.test_broker_env_reset import (
     envs,  # noqa: F401 - fixture
-    fresh_container,  # noqa: F401 - fixture
     queue_depth,
     trade_executed,
 )

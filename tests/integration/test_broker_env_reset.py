@@ -20,8 +20,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from alchemiser.actors import enqueue_pnl_report, enqueue_trade_ledger_entry, trade_ledger_entry
-from alchemiser.aws import dynamodb_client
-from alchemiser.broker import close_brokers, current_environment, ensure_broker
+from alchemiser.broker import current_environment, ensure_broker
 from alchemiser.errors import EnvironmentNotAllowedError, QueueNotProvisionedError
 from alchemiser.events import AccountSnapshot, OrderOutcome, TradeExecuted, WorkflowConfiguration
 from alchemiser.logging import configure_logging
@@ -124,16 +123,6 @@ def run_worker_until(
 
 
 @pytest.fixture
-def fresh_container() -> Iterator[None]:
-    """Each test is a new container: no broker bound, no cached clients."""
-    close_brokers()
-    dynamodb_client.cache_clear()
-    yield
-    close_brokers()
-    dynamodb_client.cache_clear()
-
-
-@pytest.fixture
 def logs() -> Iterator[list[MutableMapping[str, Any]]]:
     """Every structured log line written during the test."""
     configure_logging(level="INFO", force=True)
@@ -142,9 +131,7 @@ def logs() -> Iterator[list[MutableMapping[str, Any]]]:
 
 
 @pytest.fixture
-def envs(
-    sqs: SQSClient, uid: str, monkeypatch: pytest.MonkeyPatch, fresh_container: None
-) -> dict[str, dict[str, str]]:
+def envs(sqs: SQSClient, uid: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, str]]:
     """``dev`` and ``staging`` for this test, both allowed and provisioned."""
     names = {"dev": f"dev-{uid}", "staging": f"staging-{uid}"}
     monkeypatch.setenv("ALLOWED_TARGET_ENVIRONMENTS", ",".join(names.values()))
@@ -238,9 +225,7 @@ def test_a_refused_environment_sends_nothing(sqs, envs, uid, logs) -> None:
     assert resets(logs) == []
 
 
-def test_a_missing_queue_is_reported_and_never_created(
-    sqs, uid, monkeypatch, fresh_container
-) -> None:
+def test_a_missing_queue_is_reported_and_never_created(sqs, uid, monkeypatch) -> None:
     # Given an allowed environment whose stack was never deployed
     env = f"qa-{uid}"
     monkeypatch.setenv("ALLOWED_TARGET_ENVIRONMENTS", env)
