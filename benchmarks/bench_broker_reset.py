@@ -1,7 +1,7 @@
 """Cost of an environment switch: ensure_broker vs purging and re-importing the modules.
 
 Targets: a switch at least 20x cheaper than the purge-and-reimport approach (drop
-``alchemiser.broker`` and ``alchemiser.actors`` from ``sys.modules``, import them again,
+``alchemiser.taskqueue`` and ``alchemiser.actors`` from ``sys.modules``, import them again,
 bind to the new environment), and a same-environment check under 5 us. Both approaches
 run in the same process; no AWS call is made (queues are looked up on first send only).
 """
@@ -18,9 +18,9 @@ from typing import Any
 from _harness import per_call_seconds, report
 
 import alchemiser.actors  # noqa: F401 - declares the actors a switch re-binds
-from alchemiser import broker
-from alchemiser.config import get_settings
+from alchemiser import taskqueue as broker
 from alchemiser.logging import configure_logging
+from tests.support.tasks import allowed_environments
 
 TARGET_RATIO = 20.0
 TARGET_SAME_ENV_US = 5.0
@@ -37,35 +37,39 @@ ENVIRONMENT = {
 
 def _design() -> dict[str, float]:
     """Per-call seconds of this design: same-env check, cached switch, first switch."""
-    broker.ensure_broker("dev")
-    broker.ensure_broker("staging")  # both environments' brokers now exist
-    same_env = per_call_seconds(lambda: broker.ensure_broker("staging"), number=200_000)
+    allowed = allowed_environments()
+    broker.ensure_broker("dev", allowed=allowed)
+    broker.ensure_broker("staging", allowed=allowed)  # both environments' brokers now exist
+    same_env = per_call_seconds(
+        lambda: broker.ensure_broker("staging", allowed=allowed), number=200_000
+    )
     targets = itertools.cycle(("dev", "staging"))
-    switch = per_call_seconds(lambda: broker.ensure_broker(next(targets)), number=5_000)
+    switch = per_call_seconds(
+        lambda: broker.ensure_broker(next(targets), allowed=allowed), number=5_000
+    )
     assert broker.current_environment() in {"dev", "staging"}
 
-    # A never-seen environment builds its broker (the container's SQS resource is shared).
+    # A never-seen environment builds its broker (and its SQS resource).
     names = [f"bench-{i}" for i in range(NEW_ENVS)]
-    os.environ["ALLOWED_TARGET_ENVIRONMENTS"] = ",".join(["dev", "staging", *names])
-    get_settings.cache_clear()
+    everyone = ("dev", "staging", *names)
     start = time.perf_counter()
     for name in names:
-        broker.ensure_broker(name)
+        broker.ensure_broker(name, allowed=everyone)
     first_switch = (time.perf_counter() - start) / NEW_ENVS
-    os.environ["ALLOWED_TARGET_ENVIRONMENTS"] = "dev,staging"
-    get_settings.cache_clear()
     return {"same_env": same_env, "switch": switch, "first_switch": first_switch}
 
 
 def _purge() -> None:
-    for name in ("alchemiser.actors", "alchemiser.broker", "alchemiser.broker.sqs"):
+    for name in ("alchemiser.actors", "alchemiser.taskqueue", "alchemiser.taskqueue.sqs"):
         del sys.modules[name]
 
 
 def _purge_and_reimport(env: str) -> None:
     _purge()
     importlib.import_module("alchemiser.actors")
-    importlib.import_module("alchemiser.broker").ensure_broker(env)
+    importlib.import_module("alchemiser.taskqueue").ensure_broker(
+        env, allowed=allowed_environments()
+    )
 
 
 def _purge_and_reimport_only() -> None:

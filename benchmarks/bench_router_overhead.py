@@ -15,6 +15,7 @@ Two passes over the same handler, in one run:
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -89,7 +90,7 @@ class StepClock:
 
 def time_steps() -> StepClock:
     """Wrap every step of the routing table with a timer."""
-    from alchemiser.routing.routes import ROUTES, Route
+    from alchemiser.routing.table import ROUTES
 
     clock = StepClock()
 
@@ -104,7 +105,7 @@ def time_steps() -> StepClock:
         return run
 
     for detail_type, route in list(ROUTES.items()):
-        ROUTES[detail_type] = Route(timed(route.step), route.name)
+        ROUTES[detail_type] = dataclasses.replace(route, step=timed(route.step))
     return clock
 
 

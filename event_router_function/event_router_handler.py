@@ -1,7 +1,7 @@
 """EventRoutingFunction: domain events delivered by EventBridge rules, and nothing else.
 
 Commands belong to TradingSystemFunction and are rejected here. The work lives in
-``alchemiser.routing``.
+``alchemiser.functions.routing``.
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alchemiser.health import is_health_probe
-from alchemiser.routing.router import route_event
+from alchemiser.functions.routing import route_event
 
 if TYPE_CHECKING:
     from alchemiser.runtime import LambdaContext
@@ -21,8 +20,4 @@ FUNCTION_DIR = Path(__file__).resolve().parent
 
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:  # noqa: ANN401
     """Route one domain event to its step, exactly once per event id."""
-    if is_health_probe(event):
-        from alchemiser.routing.health import health  # noqa: PLC0415 - probe only
-
-        return health(FUNCTION_DIR, context)
-    return route_event(event, context)
+    return route_event(event, context, function_dir=FUNCTION_DIR)

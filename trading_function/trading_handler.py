@@ -1,7 +1,7 @@
 """TradingSystemFunction: EventBridge Scheduler commands (``LambdaEvent``) only.
 
 Domain events belong to EventRoutingFunction and are rejected here, never guessed into
-a trade. The work lives in ``alchemiser.trading_system``.
+a trade. The work lives in ``alchemiser.functions.trading``.
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alchemiser.health import is_health_probe
-from alchemiser.trading_system import handle_command, health
+from alchemiser.functions.trading import handle_command
 
 if TYPE_CHECKING:
     from alchemiser.runtime import LambdaContext
@@ -21,6 +20,4 @@ FUNCTION_DIR = Path(__file__).resolve().parent
 
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:  # noqa: ANN401
     """Run one scheduled or operator command and return a small JSON result."""
-    if is_health_probe(event):
-        return health(FUNCTION_DIR, context)
     return handle_command(event, context, function_dir=FUNCTION_DIR)

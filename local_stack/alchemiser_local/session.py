@@ -43,14 +43,14 @@ def warm_up() -> None:
     import boto3  # noqa: PLC0415
 
     from alchemiser import aws  # noqa: PLC0415
-    from alchemiser.routing.health import health as router_probe  # noqa: PLC0415
-    from alchemiser.trading_system import health as trading_probe  # noqa: PLC0415
+    from alchemiser.functions.routing import health as router_probe  # noqa: PLC0415
+    from alchemiser.functions.trading import health as trading_probe  # noqa: PLC0415
 
     for module in (*trading_probe.modules, *router_probe.modules):
         importlib.import_module(module)
     # The container's own clients (they point at the emulator already), and the models
     # of the services only the local stack itself calls.
-    for factory in (aws.events_client, aws.dynamodb_client, aws.s3_client, aws.sqs_resource):
+    for factory in (aws.events_client, aws.dynamodb_client, aws.s3_client):
         factory()
     for service in ("sqs", "cloudformation", "lambda"):
         boto3.client(service)

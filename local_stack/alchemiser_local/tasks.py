@@ -24,9 +24,9 @@ class InProcessWorker:
         import dramatiq  # noqa: PLC0415
 
         import alchemiser.actors  # noqa: F401, PLC0415 - declares the actors
-        from alchemiser.broker import ensure_broker  # noqa: PLC0415
+        from alchemiser.taskqueue import ensure_broker  # noqa: PLC0415
 
-        broker = ensure_broker(self.environment)
+        broker = ensure_broker(self.environment, allowed=(self.environment,))
         # A short poll (ms) keeps stop() quick; the deployed worker uses the default.
         self._worker = dramatiq.Worker(broker, worker_threads=self.threads, worker_timeout=200)
         self._worker.start()

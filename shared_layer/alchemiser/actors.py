@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from alchemiser.broker import ensure_broker, task
 from alchemiser.config import LedgerSettings, get_settings
 from alchemiser.errors import InputRejectedError
 from alchemiser.events import TradeExecuted
@@ -25,8 +24,11 @@ from alchemiser.reports import (
     build_pnl_report,
     record_trade_ledger_entry,
 )
+from alchemiser.taskqueue import ensure_broker, task
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     import dramatiq
     from pydantic import BaseModel
 
@@ -67,31 +69,40 @@ def trade_ledger_entry(*, event: dict[str, Any]) -> None:
     record_trade_ledger_entry(_validated(TradeExecuted, event, "event"), table_name=table)
 
 
-def _send(actor: dramatiq.Actor[..., None], environment: str, **payload: object) -> str:
+def _send(
+    actor: dramatiq.Actor[..., None],
+    environment: str,
+    allowed: Collection[str],
+    **payload: object,
+) -> str:
     """Bind to ``environment``'s queues, then send; returns the Dramatiq message id.
 
     Raises:
-        EnvironmentNotAllowedError: ``environment`` is not an allowed target (nothing sent).
+        EnvironmentNotAllowedError: ``environment`` is not one of ``allowed`` (nothing sent).
         QueueNotProvisionedError: the environment's queue does not exist.
         TaskSendError: SQS did not take the message (retryable).
     """
-    ensure_broker(environment)
+    ensure_broker(environment, allowed=allowed)
     return actor.send_with_options(kwargs=payload).message_id
 
 
-def enqueue_pnl_report(request: PnlReportRequest, *, environment: str) -> str:
+def enqueue_pnl_report(
+    request: PnlReportRequest, *, environment: str, allowed: Collection[str]
+) -> str:
     """Send a PnL report task to ``environment``'s queue; returns the message id.
 
     Raises:
         EnvironmentNotAllowedError, QueueNotProvisionedError, TaskSendError: see ``_send``.
     """
-    return _send(pnl_report, environment, request=request.model_dump(mode="json"))
+    return _send(pnl_report, environment, allowed, request=request.model_dump(mode="json"))
 
 
-def enqueue_trade_ledger_entry(event: TradeExecuted, *, environment: str) -> str:
+def enqueue_trade_ledger_entry(
+    event: TradeExecuted, *, environment: str, allowed: Collection[str]
+) -> str:
     """Send a trade-ledger task for ``event`` to ``environment``'s queue; returns the id.
 
     Raises:
         EnvironmentNotAllowedError, QueueNotProvisionedError, TaskSendError: see ``_send``.
     """
-    return _send(trade_ledger_entry, environment, event=event.model_dump(mode="json"))
+    return _send(trade_ledger_entry, environment, allowed, event=event.model_dump(mode="json"))

@@ -1,94 +1,154 @@
-"""boto3 clients: created on first use, once per container, in this one place.
+"""boto3 clients and the one table of AWS error codes, in this one place.
 
+Clients are created on first use, once per container, and only those a path needs:
 boto3 and botocore are imported lazily, so importing a handler stays cheap on a cold
-start. Every client uses botocore's standard retry mode (throttling and 5xx are retried
-before our own code sees them) and honours ``AWS_ENDPOINT_URL`` natively, so the local
-stack and the tests need no special code path. Adapters also accept ``client=``.
+start. Every client uses botocore's standard retry mode (throttling, 5xx and dropped
+connections are retried before our own code sees them) and honours
+``AWS_ENDPOINT_URL`` natively, so the local stack and the tests need no special code
+path. Adapters also accept ``client=``.
+
+What an SDK failure means is decided here, once, for every adapter
+(``translate_aws_errors``): permission and configuration problems are ``ConfigError``
+(no retry can fix them), throttling, 5xx and transport failures are the adapter's
+``TransientError`` (retried by Lambda, SQS or Dramatiq), anything else is a bug and
+propagates as it is.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from typing import TYPE_CHECKING
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+from alchemiser.container import container_cache
+from alchemiser.errors import ConfigError
 
 if TYPE_CHECKING:
-    from botocore.config import Config
+    from collections.abc import Iterator
+
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
-    from mypy_boto3_sqs.service_resource import SQSServiceResource
+
+    from alchemiser.errors import TransientError
 
 __all__ = [
+    "CONFIGURATION_CODES",
+    "MAX_ATTEMPTS",
+    "TRANSIENT_CODES",
+    "ErrorKind",
     "aws_errors",
     "dynamodb_client",
     "error_code",
+    "error_kind",
     "events_client",
-    "forget_clients",
     "s3_client",
     "secretsmanager_client",
-    "sqs_resource",
+    "sqs_config",
+    "translate_aws_errors",
 ]
 
+#: Attempts per call, the first included (botocore's standard mode).
+MAX_ATTEMPTS = 3
 
-def _config(*, connect_timeout: float = 60, read_timeout: float = 60) -> Config:
+#: Codes a retry can fix: botocore's standard-mode throttling and transient codes, and
+#: the per-entry codes PutEvents reports for a partial failure.
+TRANSIENT_CODES = frozenset(
+    {
+        "BandwidthLimitExceeded",
+        "ConnectionFailed",
+        "InternalError",
+        "InternalException",
+        "InternalFailure",
+        "InternalServerError",
+        "LimitExceededException",
+        "PriorRequestNotComplete",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "ServiceUnavailable",
+        "SlowDown",
+        "Throttling",
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "TransactionInProgressException",
+    }
+)
+
+#: Codes that mean the deployment is wrong (permissions, a resource that is not there,
+#: keys that cannot be decrypted): no retry fixes them, an operator must.
+CONFIGURATION_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "AWS.SimpleQueueService.NonExistentQueue",
+        "DecryptionFailure",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "InvalidRequestException",
+        "KMSAccessDeniedException",
+        "KMSDisabledException",
+        "NoSuchBucket",
+        "QueueDoesNotExist",
+        "ResourceNotFoundException",
+        "UnauthorizedOperation",
+        "UnrecognizedClientException",
+    }
+)
+
+ErrorKind = Literal["transient", "configuration", "bug"]
+_SERVER_ERROR = 500
+
+
+def _config(*, connect_timeout: float, read_timeout: float) -> Any:  # noqa: ANN401 - botocore Config
     from botocore.config import Config  # noqa: PLC0415 - first use, not import
 
     return Config(
-        retries={"mode": "standard", "max_attempts": 3},
+        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
     )
 
 
-@cache
-def s3_client() -> S3Client:
-    """The container's S3 client."""
+@container_cache
+def _client(service: str) -> Any:  # noqa: ANN401 - typed by the accessors below
     import boto3  # noqa: PLC0415 - first use, not import, pays for boto3
 
-    return boto3.client("s3", config=_config())
+    make: Any = boto3.client  # typed per service by the accessors below
+    return make(service, config=_config(connect_timeout=60, read_timeout=60))
 
 
-@cache
+def s3_client() -> S3Client:
+    """The container's S3 client."""
+    return cast("S3Client", _client("s3"))
+
+
 def dynamodb_client() -> DynamoDBClient:
     """The container's DynamoDB client."""
-    import boto3  # noqa: PLC0415
-
-    return boto3.client("dynamodb", config=_config())
+    return cast("DynamoDBClient", _client("dynamodb"))
 
 
-@cache
 def events_client() -> EventBridgeClient:
     """The container's EventBridge client."""
-    import boto3  # noqa: PLC0415
-
-    return boto3.client("events", config=_config())
+    return cast("EventBridgeClient", _client("events"))
 
 
-@cache
 def secretsmanager_client() -> SecretsManagerClient:
     """The container's Secrets Manager client."""
-    import boto3  # noqa: PLC0415
-
-    return boto3.client("secretsmanager", config=_config())
+    return cast("SecretsManagerClient", _client("secretsmanager"))
 
 
-@cache
-def sqs_resource() -> SQSServiceResource:
-    """The container's SQS resource, shared by every environment's task broker.
+def sqs_config() -> Any:  # noqa: ANN401 - botocore Config
+    """The SQS client settings of every environment's task broker.
 
     Senders fail fast on a dead endpoint; a worker's long polls (SQS waits at most 20 s)
     still fit the read timeout.
     """
-    import boto3  # noqa: PLC0415
-
-    return boto3.resource("sqs", config=_config(connect_timeout=5, read_timeout=30))
-
-
-def forget_clients() -> None:
-    """Drop every cached client (a new container, or an endpoint that moved)."""
-    for factory in (s3_client, dynamodb_client, events_client, secretsmanager_client, sqs_resource):
-        factory.cache_clear()
+    return _config(connect_timeout=5, read_timeout=30)
 
 
 def aws_errors() -> tuple[type[Exception], ...]:
@@ -98,10 +158,66 @@ def aws_errors() -> tuple[type[Exception], ...]:
     return (ClientError, BotoCoreError)
 
 
-def error_code(exc: Exception) -> str | None:
+def error_code(exc: BaseException) -> str | None:
     """The AWS error code of a ``ClientError`` (None for transport failures)."""
     response = getattr(exc, "response", None)
     if isinstance(response, dict):
         code = response.get("Error", {}).get("Code")
         return str(code) if code is not None else None
     return None
+
+
+def _status(exc: BaseException) -> int:
+    response = getattr(exc, "response", None)
+    metadata = response.get("ResponseMetadata", {}) if isinstance(response, dict) else {}
+    return int(metadata.get("HTTPStatusCode") or 0)
+
+
+def error_kind(exc: BaseException) -> ErrorKind:
+    """What an SDK failure means: retry it, fix the deployment, or fix the code."""
+    from botocore.exceptions import (  # noqa: PLC0415 - cold start
+        ClientError,
+        ConnectionError,
+        HTTPClientError,
+        NoCredentialsError,
+    )
+
+    if isinstance(exc, ClientError):
+        code = error_code(exc)
+        if code in CONFIGURATION_CODES:
+            return "configuration"
+        if code in TRANSIENT_CODES or _status(exc) >= _SERVER_ERROR:
+            return "transient"
+        return "bug"
+    if isinstance(exc, NoCredentialsError):
+        return "configuration"
+    if isinstance(exc, ConnectionError | HTTPClientError):
+        return "transient"
+    return "bug"
+
+
+@contextmanager
+def translate_aws_errors(
+    what: str, *, transient: type[TransientError], config: type[ConfigError] = ConfigError
+) -> Iterator[None]:
+    """Re-raise an SDK failure inside the block as the package's error of its kind.
+
+    Args:
+        what: the operation, for the message (``"paper broker: reading the account"``).
+        transient: the adapter's retryable error.
+        config: the adapter's configuration error.
+
+    Raises:
+        TransientError: ``transient``, for throttling, 5xx and transport failures.
+        ConfigError: ``config``, for permission and configuration problems.
+    """
+    try:
+        yield
+    except aws_errors() as exc:
+        kind = error_kind(exc)
+        detail = error_code(exc) or type(exc).__name__
+        if kind == "transient":
+            raise transient(f"{what}: {detail}") from exc
+        if kind == "configuration":
+            raise config(f"{what}: {detail}: {exc}") from exc
+        raise

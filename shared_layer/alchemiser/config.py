@@ -7,30 +7,35 @@ container. Errors name the environment variable, so a bad deploy is obvious in t
 from __future__ import annotations
 
 import os
-from functools import cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from alchemiser.errors import ConfigError
+from alchemiser.container import container_cache
+from alchemiser.errors import ConfigError, EnvironmentNotAllowedError, LiveTradingRefusedError
+from alchemiser.events.base import EnvironmentName
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
 
 __all__ = [
     "BusSettings",
     "CommonSettings",
     "IdempotencySettings",
     "LedgerSettings",
+    "PublisherSettings",
     "RouterSettings",
     "Stage",
     "TaskQueueSettings",
     "TradingDomainSettings",
     "TradingFunctionSettings",
     "WorkerSettings",
+    "check_target_environment",
     "get_settings",
 ]
 
 Stage = Literal["dev", "staging", "prod"]
-EnvName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
 
 
 def _split_csv(value: object) -> object:
@@ -50,7 +55,6 @@ class CommonSettings(_Settings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="LOG_LEVEL")
     log_format: Literal["json", "console"] = Field("json", alias="LOG_FORMAT")
     function_name: str = Field("local", alias="AWS_LAMBDA_FUNCTION_NAME")
-    region: str = Field("us-east-1", alias="AWS_REGION")
 
 
 class BusSettings(_Settings):
@@ -68,12 +72,31 @@ class IdempotencySettings(_Settings):
     idempotency_expiry_seconds: int = Field(86_400, alias="IDEMPOTENCY_EXPIRY_SECONDS", ge=60)
 
 
+class PublisherSettings(CommonSettings, BusSettings, IdempotencySettings):
+    """A function that publishes events and error notices, once per unit of work."""
+
+
 class TaskQueueSettings(_Settings):
     """Which environments' Dramatiq queues this process may send to."""
 
-    allowed_target_environments: Annotated[tuple[EnvName, ...], BeforeValidator(_split_csv)] = (
-        Field(alias="ALLOWED_TARGET_ENVIRONMENTS", min_length=1)
-    )
+    allowed_target_environments: Annotated[
+        tuple[EnvironmentName, ...], BeforeValidator(_split_csv)
+    ] = Field(alias="ALLOWED_TARGET_ENVIRONMENTS", min_length=1)
+
+
+def check_target_environment(target_env: str, allowed: Collection[str]) -> str:
+    """``target_env`` if it is one of ``allowed``: the one check, wherever it is made.
+
+    Raises:
+        EnvironmentNotAllowedError: naming the field ``environment``.
+    """
+    if target_env not in allowed:
+        raise EnvironmentNotAllowedError(
+            f"{target_env!r} is not an allowed target environment {sorted(allowed)}",
+            field="environment",
+            kind="environment_not_allowed",
+        )
+    return target_env
 
 
 class LedgerSettings(_Settings):
@@ -100,25 +123,36 @@ class TradingDomainSettings(_Settings):
         return self
 
 
-class LiveTradingSettings(_Settings):
+class LiveTradingSettings(CommonSettings):
     """Live trading is off unless the stage is prod and it is switched on explicitly."""
 
     live_trading_enabled: bool = Field(False, alias="LIVE_TRADING_ENABLED")
 
+    @property
+    def live_trading_allowed(self) -> bool:
+        """The live-trading gate: prod, with LIVE_TRADING_ENABLED=true."""
+        return self.stage == "prod" and self.live_trading_enabled
 
-class TradingFunctionSettings(
-    CommonSettings, BusSettings, IdempotencySettings, TaskQueueSettings, LiveTradingSettings
-):
+    def check_trading_mode(self, trading_mode: str, *, field: str) -> None:
+        """Refuse ``live`` unless the gate is open: the one check, wherever it is made.
+
+        Raises:
+            LiveTradingRefusedError: naming ``field``.
+        """
+        if trading_mode == "live" and not self.live_trading_allowed:
+            raise LiveTradingRefusedError(
+                "live trading needs Stage prod with LIVE_TRADING_ENABLED=true",
+                field=field,
+                kind="live_trading_refused",
+            )
+
+
+class TradingFunctionSettings(LiveTradingSettings, PublisherSettings, TaskQueueSettings):
     """TradingSystemFunction: starts workflows and sends PnL tasks."""
 
 
 class RouterSettings(
-    CommonSettings,
-    BusSettings,
-    IdempotencySettings,
-    TaskQueueSettings,
-    TradingDomainSettings,
-    LiveTradingSettings,
+    LiveTradingSettings, PublisherSettings, TaskQueueSettings, TradingDomainSettings
 ):
     """EventRoutingFunction: runs the workflow steps and sends ledger tasks."""
 
@@ -131,7 +165,7 @@ class WorkerSettings(CommonSettings, TaskQueueSettings, LedgerSettings):
 
     #: Whose queues (``alchemiser-<env>_<queue>``) this worker consumes: the stage's own
     #: unless an operator points it elsewhere; it must still be an allowed target.
-    target_environment: EnvName = Field(alias="TARGET_ENVIRONMENT")
+    target_environment: EnvironmentName = Field(alias="TARGET_ENVIRONMENT")
 
     @model_validator(mode="before")
     @classmethod
@@ -145,7 +179,7 @@ class WorkerSettings(CommonSettings, TaskQueueSettings, LedgerSettings):
         return data
 
 
-@cache
+@container_cache
 def get_settings[SettingsT: _Settings](cls: type[SettingsT]) -> SettingsT:
     """Read ``cls`` from the environment once per container.
 

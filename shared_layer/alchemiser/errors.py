@@ -18,8 +18,6 @@ __all__ = [
     "AlchemiserError",
     "BrokerApiError",
     "BrokerCredentialsError",
-    "BrokerError",
-    "BrokerNotBoundError",
     "CommandRejected",
     "ConfigError",
     "CrossFieldError",
@@ -30,7 +28,9 @@ __all__ = [
     "IdempotencyError",
     "IdempotencyInProgressError",
     "IdempotencyPayloadMismatchError",
+    "IdempotencyStoreConfigError",
     "IdempotencyStoreError",
+    "IdempotencyStoreUnavailableError",
     "InputRejectedError",
     "LedgerUnavailableError",
     "LiveTradingRefusedError",
@@ -45,6 +45,8 @@ __all__ = [
     "RebalancePlanError",
     "StaleMarketDataError",
     "StrategyConfigError",
+    "TaskQueueError",
+    "TaskQueueNotBoundError",
     "TaskSendError",
     "TradingError",
     "TransientError",
@@ -193,22 +195,30 @@ class IdempotencyPayloadMismatchError(IdempotencyError, InputRejectedError):
     """Raised when a key is reused with a different payload: a bug, not a duplicate."""
 
 
-class IdempotencyStoreError(IdempotencyError, TransientError):
-    """Raised when the idempotency table cannot be read or written."""
+class IdempotencyStoreError(IdempotencyError):
+    """Base for failures to use the idempotency table."""
 
 
-# --- dramatiq broker -------------------------------------------------------------------
+class IdempotencyStoreUnavailableError(IdempotencyStoreError, TransientError):
+    """Raised when the idempotency table throttles or fails in a way a retry can fix."""
 
 
-class BrokerError(AlchemiserError):
-    """Base for failures of the env-reset Dramatiq broker."""
+class IdempotencyStoreConfigError(IdempotencyStoreError, ConfigError):
+    """Raised when the idempotency table does not exist or this role may not use it."""
 
 
-class EnvironmentNotAllowedError(BrokerError, InputRejectedError):
+# --- task queues (the env-reset Dramatiq broker) -----------------------------------------
+
+
+class TaskQueueError(AlchemiserError):
+    """Base for failures of the Dramatiq task queues and their env-reset broker."""
+
+
+class EnvironmentNotAllowedError(TaskQueueError, InputRejectedError):
     """Raised when a target environment is outside the configured allow-list."""
 
 
-class QueueNotProvisionedError(BrokerError):
+class QueueNotProvisionedError(TaskQueueError, ConfigError):
     """Raised when a task queue the template should have created does not exist."""
 
     def __init__(self, queue_name: str) -> None:
@@ -219,11 +229,11 @@ class QueueNotProvisionedError(BrokerError):
         self.queue_name = queue_name
 
 
-class BrokerNotBoundError(BrokerError):
+class TaskQueueNotBoundError(TaskQueueError):
     """Raised when an actor is sent to before ``ensure_broker`` chose its environment."""
 
 
-class TaskSendError(BrokerError, TransientError):
+class TaskSendError(TaskQueueError, TransientError):
     """Raised when SQS did not take a task message (throttling, 5xx, network): retry."""
 
 

@@ -53,7 +53,9 @@ def is_health_probe(payload: object) -> bool:
     return payload == HEALTH_PROBE
 
 
-def _commit(build_info: Path) -> str:
+def _commit(build_info: Path | None) -> str:
+    if build_info is None:
+        return UNBUILT
     try:
         return str(json.loads(build_info.read_text())["commit"])
     except FileNotFoundError:
@@ -75,7 +77,7 @@ def _failed_imports(modules: Sequence[str]) -> list[str]:
 def check_health(
     *,
     settings_class: type[CommonSettings],
-    function_dir: Path,
+    function_dir: Path | None,
     function_version: str | None,
     modules: Sequence[str],
 ) -> HealthReport:
@@ -99,7 +101,7 @@ def check_health(
         function=function,
         function_version=function_version,
         stage=stage,
-        function_commit=_commit(function_dir / "build_info.json"),
+        function_commit=_commit(function_dir / "build_info.json" if function_dir else None),
         layer_commit=_commit(_LAYER_BUILD_INFO),
         imports_ok=imports_ok,
         config_ok=config_ok,
@@ -114,8 +116,8 @@ class HealthProbe:
     settings_class: type[CommonSettings]
     modules: tuple[str, ...]
 
-    def __call__(self, function_dir: Path, context: object) -> dict[str, Any]:
-        """The handler's JSON answer (``context`` is Lambda's context object)."""
+    def __call__(self, function_dir: Path | None, context: object) -> dict[str, Any]:
+        """The JSON answer (``function_dir``: where ``sam build`` wrote build_info.json)."""
         report = check_health(
             settings_class=self.settings_class,
             function_dir=function_dir,

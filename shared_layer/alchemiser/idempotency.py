@@ -17,22 +17,25 @@ runs; one conditional PutItem, answered with the stored record, for a duplicate.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
-from alchemiser.aws import dynamodb_client
-from alchemiser.config import IdempotencySettings, get_settings
+from alchemiser.aws import dynamodb_client, error_kind
+from alchemiser.container import container_cache
 from alchemiser.errors import (
     IdempotencyInProgressError,
     IdempotencyPayloadMismatchError,
-    IdempotencyStoreError,
+    IdempotencyStoreConfigError,
+    IdempotencyStoreUnavailableError,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+    from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from alchemiser.config import IdempotencySettings
 
 __all__ = ["Once", "RemainingTime", "run_once"]
 
@@ -63,7 +66,7 @@ class Once:
     duplicate: bool
 
 
-@cache
+@container_cache
 def _store(table_name: str, client: DynamoDBClient) -> DynamoDBPersistenceLayer:
     """One persistence layer per table and client (the container's, unless forgotten)."""
     from aws_lambda_powertools.utilities.idempotency import (  # noqa: PLC0415 - cold start
@@ -79,8 +82,8 @@ def run_once(
     key: str,
     payload: Mapping[str, Any],
     work: Callable[[], dict[str, Any]],
+    settings: IdempotencySettings,
     context: RemainingTime | None = None,
-    settings: IdempotencySettings | None = None,
 ) -> Once:
     """Run ``work`` once per ``(scope, key)``; a duplicate gets the first run's result.
 
@@ -89,7 +92,8 @@ def run_once(
     Raises:
         IdempotencyInProgressError: another invocation holds the claim (retry later).
         IdempotencyPayloadMismatchError: ``key`` was used before with another payload.
-        IdempotencyStoreError: the table could not be read or written.
+        IdempotencyStoreUnavailableError: the table throttled or failed (retry).
+        IdempotencyStoreConfigError: the table does not exist, or this role may not use it.
     """
     from aws_lambda_powertools.utilities.idempotency import (  # noqa: PLC0415 - cold start
         IdempotencyConfig,
@@ -97,28 +101,27 @@ def run_once(
     )
     from aws_lambda_powertools.utilities.idempotency.exceptions import (  # noqa: PLC0415
         IdempotencyAlreadyInProgressError,
+        IdempotencyInconsistentStateError,
         IdempotencyPersistenceLayerError,
         IdempotencyValidationError,
     )
 
-    resolved = settings or get_settings(IdempotencySettings)
     config = IdempotencyConfig(
         event_key_jmespath="key",
         payload_validation_jmespath="payload",
         raise_on_no_idempotency_key=True,
-        expires_after_seconds=resolved.idempotency_expiry_seconds,
+        expires_after_seconds=settings.idempotency_expiry_seconds,
+        response_hook=_replayed,
     )
     config.register_lambda_context(context or _FixedBudget())  # type: ignore[arg-type]
-    ran: list[bool] = []
 
     def unit_of_work(request: dict[str, Any]) -> dict[str, Any]:
-        ran.append(True)
         return work()
 
     guarded = idempotent_function(
         unit_of_work,
         data_keyword_argument="request",
-        persistence_store=_store(resolved.idempotency_table_name, dynamodb_client()),
+        persistence_store=_store(settings.idempotency_table_name, dynamodb_client()),
         config=config,
         key_prefix=scope,
     )
@@ -132,6 +135,18 @@ def run_once(
             field="payload",
             kind="idempotency_payload_mismatch",
         ) from exc
-    except IdempotencyPersistenceLayerError as exc:
-        raise IdempotencyStoreError(f"idempotency store failed for {scope} {key}") from exc
-    return Once(result=result, duplicate=not ran)
+    except (IdempotencyPersistenceLayerError, IdempotencyInconsistentStateError) as exc:
+        if exc.__cause__ is not None and error_kind(exc.__cause__) == "configuration":
+            raise IdempotencyStoreConfigError(
+                f"idempotency table {settings.idempotency_table_name}: {exc.__cause__}"
+            ) from exc
+        raise IdempotencyStoreUnavailableError(
+            f"idempotency store failed for {scope} {key}"
+        ) from exc
+    return result if isinstance(result, Once) else Once(result=result, duplicate=False)
+
+
+def _replayed(response: Any, idempotent_data: DataRecord) -> Once:  # noqa: ANN401 - stored JSON
+    """Powertools' response hook: called only when a stored result answers a duplicate."""
+    del idempotent_data
+    return Once(result=response, duplicate=True)

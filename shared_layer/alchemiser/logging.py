@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 import structlog
 
+from alchemiser.container import on_new_container
+
 if TYPE_CHECKING:
     from structlog.typing import EventDict, WrappedLogger
 
@@ -157,6 +159,7 @@ def get_logger(name: str) -> structlog.typing.FilteringBoundLogger:
     return structlog.get_logger(name)  # type: ignore[no-any-return]
 
 
+@on_new_container
 def expect_cold_start() -> None:
     """The next invocation is a new container's first (``cold_start`` true)."""
     _state["cold_start"] = True

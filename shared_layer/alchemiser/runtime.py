@@ -1,4 +1,8 @@
-"""What every Lambda invocation of either function does before and after its work."""
+"""What every Lambda invocation of either function does before and after its work.
+
+What a container keeps between invocations is ``alchemiser.container``'s; its
+``new_container`` is re-exported here, where operators and tests look for it.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from alchemiser.config import CommonSettings, get_settings
+from alchemiser.container import new_container
 from alchemiser.errors import ConfigError
-from alchemiser.logging import (
-    configure_logging,
-    expect_cold_start,
-    get_logger,
-    invocation_context,
-)
+from alchemiser.logging import configure_logging, get_logger, invocation_context
 from alchemiser.metrics import put_metric
 
 if TYPE_CHECKING:
@@ -65,22 +65,3 @@ def record_rejection(exc: InputRejectedError, **fields: Any) -> dict[str, Any]: 
     _log.error("input_rejected", error=error, **fields)
     put_metric("InputRejected")
     return error
-
-
-def new_container() -> None:
-    """Forget what a container keeps between invocations: the next one is a cold start.
-
-    Lambda gets this by starting a new container. The local stack and the tests run many
-    containers' lifetimes in one process (and move the emulator's endpoint between them).
-    """
-    from alchemiser.aws import forget_clients  # noqa: PLC0415 - not on any hot path
-    from alchemiser.broker import close_brokers  # noqa: PLC0415
-    from alchemiser.routing.services import container_services  # noqa: PLC0415
-    from alchemiser.trading.factory import clear_caches  # noqa: PLC0415
-
-    forget_clients()
-    get_settings.cache_clear()
-    close_brokers()
-    clear_caches()
-    container_services.cache_clear()
-    expect_cold_start()

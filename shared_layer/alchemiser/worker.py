@@ -15,9 +15,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import alchemiser.actors  # noqa: F401 - declares the actors this worker runs
-from alchemiser.broker import ensure_broker
 from alchemiser.config import WorkerSettings, get_settings
 from alchemiser.logging import configure_logging, get_logger
+from alchemiser.taskqueue import ensure_broker
 
 if TYPE_CHECKING:
     import dramatiq
@@ -34,7 +34,9 @@ def setup() -> dramatiq.Broker:
     """
     settings = get_settings(WorkerSettings)
     configure_logging(level=settings.log_level, fmt=settings.log_format)
-    broker = ensure_broker(settings.target_environment)
+    broker = ensure_broker(
+        settings.target_environment, allowed=settings.allowed_target_environments
+    )
     get_logger(__name__).info(
         "worker_ready",
         target_env=settings.target_environment,

@@ -8,6 +8,8 @@ from datetime import date
 import boto3
 import pytest
 
+from alchemiser.errors import BrokerApiError
+from alchemiser.trading import PaperBroker
 from alchemiser_local.delivery import Deliveries
 from alchemiser_local.emulator import Emulator
 from alchemiser_local.functions import FunctionHost
@@ -37,9 +39,13 @@ def deliveries_for(stack, timeline):
     return Deliveries(stack=stack, hosts=hosts)
 
 
-def test_a_failing_step_is_retried_then_kept_in_the_failure_queue(local_stack):
-    # Given the paper broker's table is gone (the planning step cannot read the account)
-    boto3.client("dynamodb").delete_table(TableName=local_stack.outputs["PaperBrokerTableName"])
+def test_a_failing_step_is_retried_then_kept_in_the_failure_queue(local_stack, monkeypatch):
+    # Given the paper broker's table throttles every read (the emulator cannot throttle:
+    # the fault is injected where the adapter translates it, as a transient error)
+    def throttled(self: PaperBroker) -> None:
+        raise BrokerApiError("paper broker: reading the account: ThrottlingException")
+
+    monkeypatch.setattr(PaperBroker, "get_account", throttled)
     timeline = Timeline(started=0.0)
     deliveries = deliveries_for(local_stack, timeline)
     daily = next(s for s in local_stack.schedules if s.name.endswith("daily-trade"))

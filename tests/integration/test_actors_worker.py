@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from alchemiser.actors import enqueue_pnl_report, enqueue_trade_ledger_entry, trade_ledger_entry
-from alchemiser.broker import ensure_broker
 from alchemiser.reports import PnlReport, PnlReportRequest
+from alchemiser.taskqueue import ensure_broker
 from tests.integration.test_broker_env_reset import (
     envs,  # noqa: F401 - fixture
     queue_depth,
@@ -18,6 +18,7 @@ from tests.integration.test_broker_env_reset import (
     run_worker_until,
     trade_executed,
 )
+from tests.support.tasks import allowed_environments
 
 
 @pytest.fixture
@@ -34,10 +35,15 @@ def test_worker_records_a_trade_ledger_entry(dynamodb, sqs, envs, ledger) -> Non
     # Given a TradeExecuted sent to dev's ledger queue
     dev = envs["dev"]["name"]
     equity = Decimal("100250.75")
-    enqueue_trade_ledger_entry(trade_executed(dev, equity=equity), environment=dev)
+    enqueue_trade_ledger_entry(
+        trade_executed(dev, equity=equity), environment=dev, allowed=allowed_environments()
+    )
 
     # When a worker runs on dev's broker
-    run_worker_until(ensure_broker(dev), lambda: len(_items(dynamodb, ledger)) >= 3)
+    run_worker_until(
+        ensure_broker(dev, allowed=allowed_environments()),
+        lambda: len(_items(dynamodb, ledger)) >= 3,
+    )
 
     # Then both orders and the equity snapshot are in the ledger, and the message is acked
     items = _items(dynamodb, ledger)
@@ -56,6 +62,7 @@ def test_worker_builds_the_pnl_report(dynamodb, envs, ledger) -> None:  # noqa: 
         enqueue_trade_ledger_entry(
             trade_executed(staging, trading_date=day, equity=Decimal(equity), timestamp=stamp),
             environment=staging,
+            allowed=allowed_environments(),
         )
     request = PnlReportRequest(correlation_id="wf-pnl", pnl_period="1W", as_of=date(2026, 11, 20))
 
@@ -63,9 +70,9 @@ def test_worker_builds_the_pnl_report(dynamodb, envs, ledger) -> None:  # noqa: 
         return any(i["pk"]["S"] == "PNL_REPORT#paper" for i in _items(dynamodb, ledger))
 
     # When the ledger tasks have run and then the report task runs
-    broker = ensure_broker(staging)
+    broker = ensure_broker(staging, allowed=allowed_environments())
     run_worker_until(broker, lambda: len(_items(dynamodb, ledger)) >= 6)
-    enqueue_pnl_report(request, environment=staging)
+    enqueue_pnl_report(request, environment=staging, allowed=allowed_environments())
     run_worker_until(broker, report_stored)
 
     # Then the stored report holds the week's equity change
@@ -78,7 +85,7 @@ def test_worker_builds_the_pnl_report(dynamodb, envs, ledger) -> None:  # noqa: 
 def test_an_invalid_payload_goes_to_the_dlq_without_retry(dynamodb, sqs, envs, ledger) -> None:  # noqa: F811
     # Given a ledger message whose payload is not a TradeExecuted
     dev = envs["dev"]["name"]
-    broker = ensure_broker(dev)
+    broker = ensure_broker(dev, allowed=allowed_environments())
     trade_ledger_entry.send(event={"event_type": "TradeExecuted", "orders": "nope"})
     dlq = envs["dev"][f"alchemiser-{dev}_trade_ledger_dlq"]
     dead: list[dict[str, Any]] = []

@@ -17,6 +17,7 @@ from tests.integration.test_broker_env_reset import (
     queue_depth,
     trade_executed,
 )
+from tests.support.tasks import allowed_environments
 
 DRAMATIQ = Path(sys.executable).with_name("dramatiq")
 
@@ -43,8 +44,10 @@ def test_dramatiq_cli_worker_consumes_its_target_environment(
 ) -> None:
     # Given a ledger task in staging's queue and one in dev's
     staging, dev = envs["staging"]["name"], envs["dev"]["name"]
-    enqueue_trade_ledger_entry(trade_executed(staging), environment=staging)
-    enqueue_trade_ledger_entry(trade_executed(dev), environment=dev)
+    enqueue_trade_ledger_entry(
+        trade_executed(staging), environment=staging, allowed=allowed_environments()
+    )
+    enqueue_trade_ledger_entry(trade_executed(dev), environment=dev, allowed=allowed_environments())
 
     # When the documented command runs with TARGET_ENVIRONMENT=staging
     worker = subprocess.Popen(

@@ -20,12 +20,13 @@ import pytest
 from structlog.testing import capture_logs
 
 from alchemiser.actors import enqueue_pnl_report, enqueue_trade_ledger_entry, trade_ledger_entry
-from alchemiser.broker import current_environment, ensure_broker
 from alchemiser.errors import EnvironmentNotAllowedError, QueueNotProvisionedError
 from alchemiser.events import AccountSnapshot, OrderOutcome, TradeExecuted, WorkflowConfiguration
 from alchemiser.logging import configure_logging
 from alchemiser.reports import PnlReportRequest
+from alchemiser.taskqueue import current_environment, ensure_broker
 from tests.support.aws import provision_task_queues
+from tests.support.tasks import allowed_environments
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -156,7 +157,11 @@ def test_messages_land_in_their_own_environment_across_dev_staging_dev(sqs, envs
 
     # When each invocation sends a trade-ledger task to its environment
     for env in (dev, staging, dev):
-        sent[env].append(enqueue_trade_ledger_entry(trade_executed(env), environment=env))
+        sent[env].append(
+            enqueue_trade_ledger_entry(
+                trade_executed(env), environment=env, allowed=allowed_environments()
+            )
+        )
 
     # Then each message is in its own environment's queue and nowhere else
     for env in (dev, staging):
@@ -173,11 +178,11 @@ def test_messages_land_in_their_own_environment_across_dev_staging_dev(sqs, envs
 def test_same_environment_invocations_reuse_the_broker_without_logging(sqs, envs, logs) -> None:
     # Given a container bound to dev
     dev = envs["dev"]["name"]
-    first = ensure_broker(dev)
+    first = ensure_broker(dev, allowed=allowed_environments())
 
     # When further invocations target dev again
-    again = [ensure_broker(dev) for _ in range(3)]
-    enqueue_trade_ledger_entry(trade_executed(dev), environment=dev)
+    again = [ensure_broker(dev, allowed=allowed_environments()) for _ in range(3)]
+    enqueue_trade_ledger_entry(trade_executed(dev), environment=dev, allowed=allowed_environments())
 
     # Then the same broker serves them, global and actors included, and nothing is logged
     assert all(broker is first for broker in again)
@@ -189,11 +194,11 @@ def test_same_environment_invocations_reuse_the_broker_without_logging(sqs, envs
 def test_switching_back_reuses_the_cached_broker(envs, logs) -> None:
     # Given a container that served dev, then staging
     dev, staging = envs["dev"]["name"], envs["staging"]["name"]
-    dev_broker = ensure_broker(dev)
-    staging_broker = ensure_broker(staging)
+    dev_broker = ensure_broker(dev, allowed=allowed_environments())
+    staging_broker = ensure_broker(staging, allowed=allowed_environments())
 
     # When an invocation targets dev again
-    back = ensure_broker(dev)
+    back = ensure_broker(dev, allowed=allowed_environments())
 
     # Then dev's broker is reused, not rebuilt, and every actor is bound to it again
     assert back is dev_broker
@@ -210,11 +215,13 @@ def test_a_refused_environment_sends_nothing(sqs, envs, uid, logs) -> None:
     prod = f"prod-{uid}"
     prod_queues = provision_task_queues(sqs, prod)
     dev = envs["dev"]["name"]
-    dev_broker = ensure_broker(dev)
+    dev_broker = ensure_broker(dev, allowed=allowed_environments())
 
     # When an invocation asks to send to it
     with pytest.raises(EnvironmentNotAllowedError) as refused:
-        enqueue_trade_ledger_entry(trade_executed(prod), environment=prod)
+        enqueue_trade_ledger_entry(
+            trade_executed(prod), environment=prod, allowed=allowed_environments()
+        )
 
     # Then it is refused by name, nothing is sent, and the container stays on dev
     assert refused.value.field == "environment"
@@ -232,7 +239,9 @@ def test_a_missing_queue_is_reported_and_never_created(sqs, uid, monkeypatch) ->
 
     # When a task is sent to it
     with pytest.raises(QueueNotProvisionedError) as missing:
-        enqueue_trade_ledger_entry(trade_executed(env), environment=env)
+        enqueue_trade_ledger_entry(
+            trade_executed(env), environment=env, allowed=allowed_environments()
+        )
 
     # Then the error names the queue, and no queue was created on the way
     assert missing.value.queue_name == f"alchemiser-{env}_trade_ledger"
@@ -247,7 +256,7 @@ def test_pnl_report_task_carries_json_safe_request(sqs, envs) -> None:
     )
 
     # When it is enqueued
-    message_id = enqueue_pnl_report(request, environment=staging)
+    message_id = enqueue_pnl_report(request, environment=staging, allowed=allowed_environments())
 
     # Then staging's PnL queue holds exactly it, and it validates back into the request
     [message] = received_messages(sqs, envs["staging"][f"alchemiser-{staging}_pnl_reports"])

@@ -12,7 +12,7 @@ import pytest
 import event_router_handler
 from alchemiser.errors import BrokerApiError, IdempotencyInProgressError, MissingMarketDataError
 from alchemiser.events import from_envelope
-from alchemiser.routing.router import route_event
+from alchemiser.functions.routing import route_event
 from alchemiser_local.lambda_context import LocalLambdaContext
 from tests.support import samples
 from tests.support.aws import drain

@@ -9,9 +9,9 @@ from types import ModuleType
 import dramatiq
 import pytest
 
-from alchemiser.broker import TaskBroker, close_brokers
 from alchemiser.config import WorkerSettings, get_settings
 from alchemiser.errors import EnvironmentNotAllowedError
+from alchemiser.taskqueue import TaskBroker, close_brokers
 
 WORKER_ENV = {
     "STAGE": "dev",

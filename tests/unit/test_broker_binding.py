@@ -14,23 +14,24 @@ from dramatiq.middleware import Retries, TimeLimit
 from dramatiq_sqs import SQSBroker
 
 from alchemiser.actors import pnl_report, trade_ledger_entry
-from alchemiser.broker import (
+from alchemiser.config import Stage
+from alchemiser.errors import (
+    ConfigError,
+    EnvironmentNotAllowedError,
+    InputRejectedError,
+    LedgerUnavailableError,
+    TaskQueueNotBoundError,
+    TaskSendError,
+)
+from alchemiser.taskqueue import (
     TaskBroker,
     close_brokers,
     current_environment,
     declared_actors,
     ensure_broker,
 )
-from alchemiser.broker.sqs import MAX_RETRIES, VISIBILITY_TIMEOUT_SECONDS, build_middleware
-from alchemiser.config import Stage
-from alchemiser.errors import (
-    BrokerNotBoundError,
-    ConfigError,
-    EnvironmentNotAllowedError,
-    InputRejectedError,
-    LedgerUnavailableError,
-    TaskSendError,
-)
+from alchemiser.taskqueue.sqs import MAX_RETRIES, VISIBILITY_TIMEOUT_SECONDS, build_middleware
+from tests.support.tasks import allowed_environments
 from tests.support.template import resources_of_type, sub_stage
 
 if TYPE_CHECKING:
@@ -59,6 +60,9 @@ class RecordingSqs:
             self.sent.append((QueueName, kwargs))
 
         return SimpleNamespace(url=f"https://sqs.test/{QueueName}", send_message=send_message)
+
+    def Queue(self, url: str) -> SimpleNamespace:  # boto3's lazy queue: no API call
+        return SimpleNamespace(url=url)
 
     def as_resource(self) -> SQSServiceResource:
         """This fake where the broker expects boto3's resource (it uses only the above)."""
@@ -102,14 +106,14 @@ def test_importing_actors_builds_no_broker() -> None:
 def test_an_actor_sent_before_ensure_broker_is_refused() -> None:
     # Given a container that has not chosen an environment
     # When an actor is sent to directly, Then nothing can be sent anywhere
-    with pytest.raises(BrokerNotBoundError, match="ensure_broker"):
+    with pytest.raises(TaskQueueNotBoundError, match="ensure_broker"):
         pnl_report.send(request={})
 
 
 def test_ensure_broker_refuses_an_environment_outside_the_allow_list() -> None:
     # Given an allow-list of dev and staging, When prod is targeted
     with pytest.raises(EnvironmentNotAllowedError) as refused:
-        ensure_broker("prod")
+        ensure_broker("prod", allowed=allowed_environments())
 
     # Then the error is a rejection naming the field, and nothing was bound
     assert isinstance(refused.value, InputRejectedError)
@@ -118,15 +122,16 @@ def test_ensure_broker_refuses_an_environment_outside_the_allow_list() -> None:
     assert isinstance(trade_ledger_entry.broker, type(pnl_report.broker))
 
 
-def test_ensure_broker_without_an_allow_list_is_a_config_error(monkeypatch) -> None:
+def test_a_sender_without_an_allow_list_is_a_config_error(monkeypatch) -> None:
+    # The allow-list is read once, at the edge, and passed to ensure_broker.
     monkeypatch.delenv("ALLOWED_TARGET_ENVIRONMENTS")
     with pytest.raises(ConfigError, match="ALLOWED_TARGET_ENVIRONMENTS"):
-        ensure_broker("dev")
+        ensure_broker("dev", allowed=allowed_environments())
 
 
 def test_ensure_broker_binds_every_actor_and_the_global_broker() -> None:
     # When staging is targeted
-    broker = ensure_broker("staging")
+    broker = ensure_broker("staging", allowed=allowed_environments())
 
     # Then every declared actor, and dramatiq's global, use staging's namespace
     assert isinstance(broker, TaskBroker)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from alchemiser.events import EVENT_MAP, UNROUTED_EVENTS
-from alchemiser.routing.routes import ROUTES
-from alchemiser.routing.steps import WORKFLOW_STEP_EVENTS
+from alchemiser.routing.table import ROUTES, WORKFLOW_STEP_EVENTS
 
 
 def test_every_mapped_detail_type_has_exactly_one_route():

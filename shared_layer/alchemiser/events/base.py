@@ -19,6 +19,7 @@ from pydantic import (
 
 __all__ = [
     "BaseEvent",
+    "EnvironmentName",
     "EventId",
     "Money",
     "Payload",
@@ -41,6 +42,8 @@ Quantity = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 Weight = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)]
 EventId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 TradingMode = Literal["paper", "live"]
+#: A target environment (``alchemiser-<env>_<queue>`` queues): a stage or a sandbox.
+EnvironmentName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
 
 
 class Payload(BaseModel):
@@ -54,7 +57,7 @@ class WorkflowConfiguration(Payload):
 
     trading_mode: TradingMode = "paper"
     dry_run: bool = False
-    environment: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
+    environment: EnvironmentName
 
 
 def derived_id(*causes: str) -> str:

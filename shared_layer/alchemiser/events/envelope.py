@@ -8,25 +8,14 @@ from typing import TYPE_CHECKING, NotRequired, TypedDict
 from pydantic import ValidationError
 
 from alchemiser.errors import EventRejected, EventTooLarge
-from alchemiser.events.models import (
-    ErrorNotificationRequested,
-    RebalancePlanned,
-    SignalGenerated,
-    TradeExecuted,
-    WorkflowCompleted,
-    WorkflowFailed,
-    WorkflowStarted,
-)
+from alchemiser.events.registry import ALL_EVENTS
 
 if TYPE_CHECKING:
     from alchemiser.events.base import BaseEvent
 
 __all__ = [
-    "ALL_EVENTS",
-    "EVENT_MAP",
     "MAX_ENTRY_BYTES",
     "SOURCE_PREFIX",
-    "UNROUTED_EVENTS",
     "PutEventsEntry",
     "entry_size",
     "from_envelope",
@@ -40,26 +29,6 @@ MAX_ENTRY_BYTES = 256 * 1024
 
 #: Every source this code publishes starts with this; rules match on it.
 SOURCE_PREFIX = "alchemiser."
-
-#: Detail-type -> model for every event EventRoutingFunction handles.
-EVENT_MAP: dict[str, type[BaseEvent]] = {
-    model.__name__: model
-    for model in (
-        WorkflowStarted,
-        SignalGenerated,
-        RebalancePlanned,
-        TradeExecuted,
-        WorkflowCompleted,
-        WorkflowFailed,
-    )
-}
-
-#: Events that must never reach a function (circuit breaker): rules send them to SNS.
-UNROUTED_EVENTS: dict[str, type[BaseEvent]] = {
-    ErrorNotificationRequested.__name__: ErrorNotificationRequested,
-}
-
-ALL_EVENTS: dict[str, type[BaseEvent]] = EVENT_MAP | UNROUTED_EVENTS
 
 
 class PutEventsEntry(TypedDict):

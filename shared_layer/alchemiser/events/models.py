@@ -23,6 +23,7 @@ from alchemiser.events.base import (
 )
 
 __all__ = [
+    "EVENT_MODELS",
     "AccountSnapshot",
     "ErrorNotificationRequested",
     "OrderOutcome",
@@ -204,3 +205,15 @@ class ErrorNotificationRequested(BaseEvent):
     error_type: Annotated[str, StringConstraints(min_length=1, max_length=128)]
     failed_event_id: str | None = None
     failed_event_type: str | None = None
+
+
+#: Every event this package publishes, in workflow order (the registry's source).
+EVENT_MODELS: tuple[type[BaseEvent], ...] = (
+    WorkflowStarted,
+    SignalGenerated,
+    RebalancePlanned,
+    TradeExecuted,
+    WorkflowCompleted,
+    WorkflowFailed,
+    ErrorNotificationRequested,
+)

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef
 
     from alchemiser.reports.models import PnlReportRequest
 
@@ -48,9 +47,9 @@ class _Snapshot(NamedTuple):
 
 def months_back(day: date, months: int) -> date:
     """``day`` moved back ``months`` calendar months (clamped to the month's last day)."""
-    years, month0 = divmod(day.month - 1 - months, 12)
-    year = day.year + years
-    return date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))
+    from dateutil.relativedelta import relativedelta  # noqa: PLC0415 - the worker's only
+
+    return day - relativedelta(months=months)
 
 
 def _windows(request: PnlReportRequest) -> list[_Window]:
@@ -106,25 +105,20 @@ def _equity_history(
     client: DynamoDBClient, table_name: str, request: PnlReportRequest
 ) -> list[_Snapshot]:
     """Every equity snapshot on or before ``as_of``, in date order."""
-    query: QueryInputTypeDef = {
-        "TableName": table_name,
-        "KeyConditionExpression": "pk = :pk AND sk <= :as_of",
-        "ExpressionAttributeValues": {
+    pages = client.get_paginator("query").paginate(
+        TableName=table_name,
+        KeyConditionExpression="pk = :pk AND sk <= :as_of",
+        ExpressionAttributeValues={
             ":pk": {"S": equity_pk(request.trading_mode)},
             ":as_of": {"S": request.as_of.isoformat()},
         },
-        "ProjectionExpression": "sk, equity",
-    }
-    history: list[_Snapshot] = []
-    while True:
-        page = client.query(**query)
-        history.extend(
-            _Snapshot(date.fromisoformat(item["sk"]["S"]), Decimal(item["equity"]["N"]))
-            for item in page.get("Items", [])
-        )
-        if "LastEvaluatedKey" not in page:
-            return history
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        ProjectionExpression="sk, equity",
+    )
+    return [
+        _Snapshot(date.fromisoformat(item["sk"]["S"]), Decimal(item["equity"]["N"]))
+        for page in pages
+        for item in page.get("Items", [])
+    ]
 
 
 def _report(request: PnlReportRequest, periods: list[PnlPeriod]) -> PnlReport:

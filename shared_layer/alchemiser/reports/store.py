@@ -15,16 +15,14 @@ ISO dates sort as text, so an equity history is one ``Query`` in date order.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from alchemiser.errors import ConfigError, LedgerUnavailableError
+from alchemiser.aws import translate_aws_errors
+from alchemiser.errors import LedgerUnavailableError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from contextlib import AbstractContextManager
 
 
 __all__ = [
@@ -34,17 +32,6 @@ __all__ = [
     "report_pk",
     "utc_stamp",
 ]
-
-#: Error codes a retry can fix; everything else is a bug or a deploy problem.
-_RETRYABLE_CODES = frozenset(
-    {
-        "InternalServerError",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "ServiceUnavailable",
-        "ThrottlingException",
-    }
-)
 
 
 def order_pk(trading_date: date) -> str:
@@ -67,22 +54,11 @@ def utc_stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-@contextmanager
-def ledger_errors(table_name: str) -> Iterator[None]:
-    """Translate SDK failures: retryable ones to ``LedgerUnavailableError``.
+def ledger_errors(table_name: str) -> AbstractContextManager[Any]:
+    """Translate SDK failures of the ledger table (see ``alchemiser.aws``).
 
     Raises:
         LedgerUnavailableError: throttling, 5xx or a network failure (retried by the task).
-        ConfigError: the table does not exist (a deploy problem; no retry helps).
+        ConfigError: the table does not exist, or the worker may not use it.
     """
-    try:
-        yield
-    except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code in _RETRYABLE_CODES:
-            raise LedgerUnavailableError(f"ledger table {table_name}: {code}") from exc
-        if code == "ResourceNotFoundException":
-            raise ConfigError(f"ledger table {table_name!r} does not exist") from exc
-        raise
-    except BotoCoreError as exc:
-        raise LedgerUnavailableError(f"ledger table {table_name}: {exc}") from exc
+    return translate_aws_errors(f"ledger table {table_name}", transient=LedgerUnavailableError)

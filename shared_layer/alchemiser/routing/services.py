@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from functools import cache, cached_property
+from functools import cached_property
 from typing import TYPE_CHECKING
+
+from alchemiser.container import container_cache
 
 if TYPE_CHECKING:
     from datetime import date
@@ -35,27 +37,34 @@ class ContainerServices:
 
         return build_market_data(self.settings)
 
-    @property
-    def live_trading_allowed(self) -> bool:
-        """Live orders only from prod, and only when switched on there."""
-        return self.settings.stage == "prod" and self.settings.live_trading_enabled
+    def check_trading_mode(self, trading_mode: TradingMode, *, field: str) -> None:
+        """The deployment's live-trading gate (see ``LiveTradingSettings``)."""
+        self.settings.check_trading_mode(trading_mode, field=field)
 
     def trading_broker(self, *, as_of: date, trading_mode: TradingMode) -> TradingBroker:
         """The configured broker for one trading date."""
         from alchemiser.trading import build_trading_broker  # noqa: PLC0415
 
         return build_trading_broker(
-            self.settings, market_data=self.market_data, as_of=as_of, trading_mode=trading_mode
+            self.settings,
+            market_data=self.market_data,
+            paper_broker=self.strategy_config.paper_broker,
+            as_of=as_of,
+            trading_mode=trading_mode,
         )
 
     def record_trades(self, event: TradeExecuted) -> str:
         """Queue the trade-ledger task on the workflow's target environment."""
         from alchemiser.actors import enqueue_trade_ledger_entry  # noqa: PLC0415 - dramatiq
 
-        return enqueue_trade_ledger_entry(event, environment=event.configuration.environment)
+        return enqueue_trade_ledger_entry(
+            event,
+            environment=event.configuration.environment,
+            allowed=self.settings.allowed_target_environments,
+        )
 
 
-@cache
+@container_cache
 def container_services(settings: RouterSettings) -> ContainerServices:
     """One set of services per container (settings are read once, so this is one set)."""
     return ContainerServices(settings)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from alchemiser.errors import LiveTradingRefusedError
 from alchemiser.events import (
     BaseEvent,
     ErrorNotificationRequested,
@@ -27,6 +26,7 @@ from alchemiser.logging import get_logger
 from alchemiser.metrics import put_metric
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import date
     from decimal import Decimal
 
@@ -34,22 +34,22 @@ if TYPE_CHECKING:
     from alchemiser.trading import MarketData, StrategyConfig, TradingBroker
 
 __all__ = [
-    "WORKFLOW_STEP_EVENTS",
     "Services",
+    "Step",
     "StepResult",
+    "WorkflowStepEvent",
     "execute_orders",
-    "generate_signals_step",
+    "generate_signals",
     "monitor_workflow",
     "next_event",
     "next_step",
     "plan_portfolio",
-    "summarize_workflow",
+    "summarize",
     "workflow_failed",
 ]
 
 StepResult = tuple[BaseEvent, ...]
-#: Events whose step carries the workflow forward; only their failure ends a workflow.
-WORKFLOW_STEP_EVENTS = (WorkflowStarted, SignalGenerated, RebalancePlanned, TradeExecuted)
+#: The events whose step carries the workflow forward (the routing table's ``advances``).
 WorkflowStepEvent = WorkflowStarted | SignalGenerated | RebalancePlanned | TradeExecuted
 
 _log = get_logger(__name__)
@@ -68,9 +68,8 @@ class Services(Protocol):
         """Daily bars."""
         ...
 
-    @property
-    def live_trading_allowed(self) -> bool:
-        """Whether this deployment may trade live (prod with it switched on)."""
+    def check_trading_mode(self, trading_mode: TradingMode, *, field: str) -> None:
+        """Refuse ``live`` unless this deployment may trade live (the live-trading gate)."""
         ...
 
     def trading_broker(self, *, as_of: date, trading_mode: TradingMode) -> TradingBroker:
@@ -80,6 +79,10 @@ class Services(Protocol):
     def record_trades(self, event: TradeExecuted) -> str:
         """Queue the trade-ledger task for ``event``; returns the task's message id."""
         ...
+
+
+#: A step: one event of its model in, the events it causes out.
+type Step[E: BaseEvent] = Callable[[E, Services], StepResult]
 
 
 def next_event[E: BaseEvent](cause: BaseEvent, model: type[E], **fields: Any) -> E:  # noqa: ANN401
@@ -126,11 +129,11 @@ def workflow_failed(
     )
 
 
-def generate_signals_step(event: WorkflowStarted, services: Services) -> StepResult:
+def generate_signals(event: WorkflowStarted, services: Services) -> StepResult:
     """WorkflowStarted -> SignalGenerated; on a closed market, WorkflowCompleted."""
-    from alchemiser.trading import generate_signals, is_trading_day  # noqa: PLC0415
+    from alchemiser import trading  # noqa: PLC0415 - the domain on first use
 
-    if not is_trading_day(event.trading_date):
+    if not trading.is_trading_day(event.trading_date):
         message = f"market closed on {event.trading_date.isoformat()}"
         return (
             next_step(
@@ -140,7 +143,7 @@ def generate_signals_step(event: WorkflowStarted, services: Services) -> StepRes
                 summary=WorkflowSummary(message=message),
             ),
         )
-    signals = generate_signals(
+    signals = trading.generate_signals(
         services.strategy_config, services.market_data, as_of=event.trading_date
     )
     return (
@@ -194,28 +197,12 @@ def execute_orders(event: RebalancePlanned, services: Services) -> StepResult:
     from alchemiser.trading import execute_plan  # noqa: PLC0415
 
     mode = event.configuration.trading_mode
-    if mode == "live" and not services.live_trading_allowed:
-        raise LiveTradingRefusedError(
-            "this deployment does not allow live trading",
-            field="configuration.trading_mode",
-            kind="live_trading_refused",
-        )
+    services.check_trading_mode(mode, field="configuration.trading_mode")
     broker = services.trading_broker(as_of=event.trading_date, trading_mode=mode)
     report = execute_plan(
         event.plan, broker, event_id=event.event_id, dry_run=event.configuration.dry_run
     )
-    return (
-        next_step(
-            event,
-            TradeExecuted,
-            orders=report.orders,
-            orders_placed=report.orders_placed,
-            orders_succeeded=report.orders_succeeded,
-            failed_symbols=report.failed_symbols,
-            failure_reason=report.failure_reason,
-            account_after=report.account_after,
-        ),
-    )
+    return (next_step(event, TradeExecuted, **dict(report)),)
 
 
 def monitor_workflow(event: TradeExecuted, services: Services) -> StepResult:
@@ -253,7 +240,7 @@ def monitor_workflow(event: TradeExecuted, services: Services) -> StepResult:
     )
 
 
-def summarize_workflow(event: WorkflowCompleted | WorkflowFailed, services: Services) -> StepResult:
+def summarize(event: WorkflowCompleted | WorkflowFailed, services: Services) -> StepResult:
     """The end of a workflow: one summary line and metric; a failure notifies operators."""
     del services  # the summary needs nothing from outside
     if isinstance(event, WorkflowCompleted):

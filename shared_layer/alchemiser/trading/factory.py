@@ -15,15 +15,14 @@ allowed at all (stage, ``LIVE_TRADING_ENABLED``) is the caller's decision.
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
 
-from alchemiser.aws import aws_errors, error_code, secretsmanager_client
+from alchemiser.aws import secretsmanager_client, translate_aws_errors
+from alchemiser.container import container_cache
 from alchemiser.errors import BrokerApiError, BrokerCredentialsError, LiveTradingRefusedError
 from alchemiser.trading.alpaca_config import AlpacaSecret
-from alchemiser.trading.strategy_config import load_strategy_config
 
 if TYPE_CHECKING:
     from datetime import date
@@ -32,29 +31,18 @@ if TYPE_CHECKING:
     from alchemiser.trading.alpaca_broker import AlpacaBroker
     from alchemiser.trading.bars import MarketData
     from alchemiser.trading.execution import TradingBroker
+    from alchemiser.trading.strategy_config import PaperBrokerConfig
 
-__all__ = ["build_market_data", "build_trading_broker", "clear_caches"]
-
-#: Secrets Manager codes that mean "this will not work however often it is retried".
-_PERMANENT = frozenset(
-    {
-        "ResourceNotFoundException",
-        "AccessDeniedException",
-        "DecryptionFailure",
-        "InvalidRequestException",
-    }
-)
+__all__ = ["build_market_data", "build_trading_broker"]
 
 
-@cache
+@container_cache
 def _alpaca_secret(secret_id: str) -> AlpacaSecret:
     try:
-        raw = secretsmanager_client().get_secret_value(SecretId=secret_id)["SecretString"]
-    except aws_errors() as exc:
-        code = error_code(exc)
-        if code in _PERMANENT:
-            raise BrokerCredentialsError(f"Alpaca secret {secret_id!r}: {code}") from exc
-        raise BrokerApiError(f"Alpaca secret {secret_id!r}: {code or type(exc).__name__}") from exc
+        with translate_aws_errors(
+            f"Alpaca secret {secret_id!r}", transient=BrokerApiError, config=BrokerCredentialsError
+        ):
+            raw = secretsmanager_client().get_secret_value(SecretId=secret_id)["SecretString"]
     except KeyError as exc:
         raise BrokerCredentialsError(f"Alpaca secret {secret_id!r} has no SecretString") from exc
     try:
@@ -68,14 +56,14 @@ def _alpaca_secret(secret_id: str) -> AlpacaSecret:
         raise BrokerCredentialsError(f"Alpaca secret {secret_id!r}: invalid ({fields})") from None
 
 
-@cache
+@container_cache
 def _bar_store(bucket: str) -> MarketData:
     from alchemiser.trading.bar_store import S3BarStore  # noqa: PLC0415 - only when chosen
 
     return S3BarStore(bucket)
 
 
-@cache
+@container_cache
 def _alpaca_market_data(secret_id: str) -> MarketData:
     from alchemiser.trading.alpaca_market_data import AlpacaMarketData  # noqa: PLC0415
 
@@ -83,7 +71,7 @@ def _alpaca_market_data(secret_id: str) -> MarketData:
     return AlpacaMarketData(secret.credentials, base_url=secret.data_base_url)
 
 
-@cache
+@container_cache
 def _alpaca_broker(secret_id: str) -> AlpacaBroker:
     from alchemiser.trading.alpaca_broker import AlpacaBroker  # noqa: PLC0415
 
@@ -112,6 +100,7 @@ def build_trading_broker(
     settings: TradingDomainSettings,
     *,
     market_data: MarketData,
+    paper_broker: PaperBrokerConfig,
     as_of: date,
     trading_mode: Literal["paper", "live"],
 ) -> TradingBroker:
@@ -131,12 +120,11 @@ def build_trading_broker(
             )
         from alchemiser.trading.paper_broker import PaperBroker  # noqa: PLC0415
 
-        config = load_strategy_config(settings.strategy_config_path)
         return PaperBroker(
             settings.paper_broker_table_name,
             market_data=market_data,
             as_of=as_of,
-            slippage_bps=config.paper_broker.slippage_bps,
+            slippage_bps=paper_broker.slippage_bps,
         )
     broker = _alpaca_broker(_secret_id(settings))
     if trading_mode == "live" and not broker.is_live:
@@ -150,9 +138,3 @@ def build_trading_broker(
             field="trading_mode",
         )
     return broker
-
-
-def clear_caches() -> None:
-    """Forget cached secrets and adapters (tests; a rotated secret in a warm container)."""
-    for cached in (_alpaca_secret, _bar_store, _alpaca_market_data, _alpaca_broker):
-        cached.cache_clear()

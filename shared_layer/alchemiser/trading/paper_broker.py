@@ -7,18 +7,19 @@ new), move the cash (a buy only if there is enough) and the position (a sell onl
 it is held). A duplicate client order id cancels the transaction and returns the order
 already there, so no id ever fills twice, however many retries or racing duplicates
 arrive. An order refused for cash or position is stored as ``rejected`` under its id,
-so a retry gets the same answer. Only GetItem, PutItem, UpdateItem and Query are used
-(each transaction item needs the permission of its kind).
+so a retry gets the same answer. A transaction cancelled by a conflicting write is a
+``BrokerApiError``: the step is retried whole, with the same client order ids. Only
+GetItem, PutItem, UpdateItem and Query are used (each transaction item needs the
+permission of its kind).
 """
 
 from __future__ import annotations
 
-import time
 import uuid
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from alchemiser.aws import aws_errors, dynamodb_client, error_code
+from alchemiser.aws import aws_errors, dynamodb_client, error_code, translate_aws_errors
 from alchemiser.errors import (
     BrokerApiError,
     MarketDataError,
@@ -27,14 +28,22 @@ from alchemiser.errors import (
 )
 from alchemiser.events.models import AccountSnapshot, OrderOutcome
 from alchemiser.logging import get_logger
-from alchemiser.trading.paper_items import PaperItems, num, order_from_item, text, utc_now
+from alchemiser.trading.paper_items import (
+    PaperItems,
+    from_item,
+    order_from_item,
+    to_item,
+    utc_now,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from datetime import date
 
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from alchemiser.trading.bars import MarketData
+    from alchemiser.trading.paper_items import Item
 
 __all__ = ["PaperBroker"]
 
@@ -42,11 +51,13 @@ Side = Literal["buy", "sell"]
 _CENT = Decimal("0.01")
 _PRICE_QUANTUM = Decimal("0.0001")
 _BPS = Decimal(10_000)
-#: Attempts when racing transactions on the same items conflict (DynamoDB cancels them).
-_CONFLICT_ATTEMPTS = 4
-_CONFLICT_BACKOFF_SECONDS = 0.05
+_CONDITION_FAILED = "ConditionalCheckFailed"
 
 _log = get_logger(__name__)
+
+
+def _errors(what: str) -> Any:  # noqa: ANN401 - a context manager
+    return translate_aws_errors(f"paper broker: {what}", transient=BrokerApiError)
 
 
 class PaperBroker:
@@ -79,21 +90,18 @@ class PaperBroker:
 
     def open_account(self, cash: Decimal) -> bool:
         """Create the account with ``cash`` unless it exists; True if it was created now."""
+        account = {"cash": cash, "starting_cash": cash, "opened_at": utc_now()}
         try:
-            self.client.put_item(
-                TableName=self.table_name,
-                Item={
-                    **self.items.account_key,
-                    "cash": num(cash),
-                    "starting_cash": num(cash),
-                    "opened_at": text(utc_now()),
-                },
-                ConditionExpression="attribute_not_exists(pk)",
-            )
+            with _errors("opening the account"):
+                self.client.put_item(
+                    TableName=self.table_name,
+                    Item={**self.items.account_key, **to_item(account)},
+                    ConditionExpression="attribute_not_exists(pk)",
+                )
         except aws_errors() as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
                 return False
-            raise BrokerApiError(f"paper broker: opening the account failed: {exc}") from exc
+            raise
         _log.info("paper_account_opened", account_id=self.account_id, cash=cash)
         return True
 
@@ -103,17 +111,17 @@ class PaperBroker:
         Raises:
             PaperAccountNotFoundError: the account was never opened.
         """
-        items = self._query_account()
-        account = next((i for i in items if i["sk"]["S"] == "ACCOUNT"), None)
+        items = [from_item(item) for item in self._query_account()]
+        account = next((i for i in items if i["sk"] == "ACCOUNT"), None)
         if account is None:
             raise PaperAccountNotFoundError(
                 f"paper account {self.account_id!r} is not open in {self.table_name}"
             )
-        cash = Decimal(account["cash"]["N"])
-        positions = {
-            i["symbol"]["S"]: Decimal(i["quantity"]["N"])
+        cash: Decimal = account["cash"]
+        positions: dict[str, Decimal] = {
+            i["symbol"]: i["quantity"]
             for i in items
-            if i["sk"]["S"].startswith("POSITION#") and Decimal(i["quantity"]["N"]) > 0
+            if i["sk"].startswith("POSITION#") and i["quantity"] > 0
         }
         prices = self._closes(sorted(positions))
         value = sum((qty * prices[symbol] for symbol, qty in positions.items()), Decimal(0))
@@ -122,23 +130,15 @@ class PaperBroker:
             equity=equity, cash=cash, buying_power=cash, positions=dict(sorted(positions.items()))
         )
 
-    def _query_account(self) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        request: dict[str, Any] = {
-            "TableName": self.table_name,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": text(self.items.partition)},
-            "ConsistentRead": True,
-        }
-        try:
-            while True:
-                page = self.client.query(**request)
-                items.extend(page.get("Items", []))
-                if "LastEvaluatedKey" not in page:
-                    return items
-                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except aws_errors() as exc:
-            raise BrokerApiError(f"paper broker: reading the account failed: {exc}") from exc
+    def _query_account(self) -> Iterator[Item]:
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=to_item({":pk": self.items.partition}),
+            ConsistentRead=True,
+        )
+        with _errors("reading the account"):
+            yield from (item for page in pages for item in page.get("Items", []))
 
     def _closes(self, symbols: list[str]) -> dict[str, Decimal]:
         if not symbols:
@@ -150,14 +150,12 @@ class PaperBroker:
 
     def get_order(self, client_order_id: str) -> OrderOutcome | None:
         """The order stored under ``client_order_id``, or None."""
-        try:
+        with _errors("reading an order"):
             item = self.client.get_item(
                 TableName=self.table_name,
                 Key=self.items.order_key(client_order_id),
                 ConsistentRead=True,
             ).get("Item")
-        except aws_errors() as exc:
-            raise BrokerApiError(f"paper broker: reading an order failed: {exc}") from exc
         return order_from_item(item) if item else None
 
     def submit_market_order(
@@ -175,97 +173,89 @@ class PaperBroker:
         if existing is not None:
             return existing
         order = {
-            **self.items.order_key(client_order_id),
-            "symbol": text(symbol),
-            "side": text(side),
-            "quantity": num(quantity),
-            "broker_order_id": text(f"paper-{uuid.uuid4()}"),
-            "trading_date": text(self.as_of.isoformat()),
-            "created_at": text(utc_now()),
+            "symbol": symbol,
+            "side": side,
+            "quantity": quantity,
+            "broker_order_id": f"paper-{uuid.uuid4()}",
+            "trading_date": self.as_of.isoformat(),
+            "created_at": utc_now(),
         }
         try:
             close = self._closes([symbol])[symbol]
         except MarketDataUnavailableError:
             raise
         except MarketDataError as exc:
-            return self._reject(order, f"no price for {symbol}: {exc}")
+            return self._reject(client_order_id, order, f"no price for {symbol}: {exc}")
         factor = 1 + self.slippage if side == "buy" else 1 - self.slippage
         price = (close * factor).quantize(_PRICE_QUANTUM, rounding=ROUND_HALF_EVEN)
         notional = (quantity * price).quantize(_CENT, rounding=ROUND_HALF_EVEN)
-        filled = {
-            **order,
-            "status": text("filled"),
-            "filled_quantity": num(quantity),
-            "average_price": num(price),
-        }
-        return self._fill(filled, side=side, notional=notional)
+        filled = {**order, "status": "filled", "filled_quantity": quantity, "average_price": price}
+        return self._fill(
+            self.items.order_item(client_order_id, filled), side=side, notional=notional
+        )
 
-    def _fill(self, order: dict[str, Any], *, side: Side, notional: Decimal) -> OrderOutcome:
+    def _fill(self, order: Item, *, side: Side, notional: Decimal) -> OrderOutcome:
         items = self.items.fill_transaction(order, side=side, notional=notional)
-        for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
-            try:
+        try:
+            with _errors("placing an order"):
                 self.client.transact_write_items(TransactItems=items)
-            except aws_errors() as exc:
-                reasons = [
-                    r.get("Code")
-                    for r in getattr(exc, "response", {}).get("CancellationReasons", [])
-                ]
-                if error_code(exc) != "TransactionCanceledException" or len(reasons) != 3:
-                    raise BrokerApiError(f"paper broker: placing an order failed: {exc}") from exc
-                if "TransactionConflict" in reasons and attempt < _CONFLICT_ATTEMPTS:
-                    time.sleep(_CONFLICT_BACKOFF_SECONDS * attempt)
-                    continue
-                return self._cancelled(order, side=side, notional=notional, reasons=reasons)
-            outcome = order_from_item(order)
-            _log.info(
-                "paper_order_filled",
-                symbol=outcome.symbol,
-                side=side,
-                quantity=outcome.quantity,
-                price=outcome.average_price,
-                client_order_id=outcome.client_order_id,
-            )
-            return outcome
-        raise BrokerApiError("paper broker: placing an order kept conflicting")  # unreachable
+        except aws_errors() as exc:
+            reasons = [
+                r.get("Code") for r in getattr(exc, "response", {}).get("CancellationReasons", [])
+            ]
+            if error_code(exc) != "TransactionCanceledException" or len(reasons) != len(items):
+                raise
+            return self._cancelled(order, side=side, notional=notional, reasons=reasons)
+        outcome = order_from_item(order)
+        _log.info(
+            "paper_order_filled",
+            symbol=outcome.symbol,
+            side=side,
+            quantity=outcome.quantity,
+            price=outcome.average_price,
+            client_order_id=outcome.client_order_id,
+        )
+        return outcome
 
     def _cancelled(
-        self, order: dict[str, Any], *, side: Side, notional: Decimal, reasons: list[str | None]
+        self, order: Item, *, side: Side, notional: Decimal, reasons: list[str | None]
     ) -> OrderOutcome:
-        failed = "ConditionalCheckFailed"
+        values = from_item(order)
+        client_order_id = values.pop("sk")
+        del values["pk"]
         order_reason, cash_reason, position_reason = reasons
-        if order_reason == failed:
-            existing = self.get_order(order["sk"]["S"])
+        if order_reason == _CONDITION_FAILED:
+            existing = self.get_order(client_order_id)
             if existing is not None:
                 return existing
-        if cash_reason == failed:
+        if cash_reason == _CONDITION_FAILED and side == "buy":
             account = self.get_account()  # raises if the account was never opened
-            if side == "buy":
-                return self._reject(
-                    order, f"insufficient cash: needs {notional}, has {account.cash}"
-                )
-        if position_reason == failed:
-            symbol, quantity = order["symbol"]["S"], order["quantity"]["N"]
-            return self._reject(order, f"insufficient position: selling {quantity} {symbol}")
+            reason = f"insufficient cash: needs {notional}, has {account.cash}"
+            return self._reject(client_order_id, values, reason)
+        if cash_reason == _CONDITION_FAILED:
+            self.get_account()  # a sell fails on cash only when there is no account
+        if position_reason == _CONDITION_FAILED:
+            reason = f"insufficient position: selling {values['quantity']} {values['symbol']}"
+            return self._reject(client_order_id, values, reason)
         raise BrokerApiError(f"paper broker: transaction cancelled: {reasons}")
 
-    def _reject(self, order: dict[str, Any], reason: str) -> OrderOutcome:
-        rejected = {
-            **order,
-            "status": text("rejected"),
-            "filled_quantity": num(Decimal(0)),
-            "error": text(reason),
-        }
+    def _reject(self, client_order_id: str, order: dict[str, Any], reason: str) -> OrderOutcome:
+        rejected = self.items.order_item(
+            client_order_id,
+            {**order, "status": "rejected", "filled_quantity": Decimal(0), "error": reason},
+        )
         try:
-            self.client.put_item(
-                TableName=self.table_name,
-                Item=rejected,
-                ConditionExpression="attribute_not_exists(sk)",
-            )
+            with _errors("recording a rejection"):
+                self.client.put_item(
+                    TableName=self.table_name,
+                    Item=rejected,
+                    ConditionExpression="attribute_not_exists(sk)",
+                )
         except aws_errors() as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
-                existing = self.get_order(order["sk"]["S"])
+                existing = self.get_order(client_order_id)
                 if existing is not None:
                     return existing
-            raise BrokerApiError(f"paper broker: recording a rejection failed: {exc}") from exc
-        _log.warning("paper_order_rejected", client_order_id=order["sk"]["S"], reason=reason)
+            raise
+        _log.warning("paper_order_rejected", client_order_id=client_order_id, reason=reason)
         return order_from_item(rejected)

@@ -1,4 +1,4 @@
-"""The PaperBrokerTable's items for one account: keys, attribute codecs, the fill transaction.
+"""The PaperBrokerTable's items for one account: keys, the codec, the fill transaction.
 
 Item layout (``pk``, ``sk``):
 
@@ -8,33 +8,50 @@ Item layout (``pk``, ``sk``):
 
 The account and its positions share a partition, so one consistent Query reads them
 all; orders live in their own partition, so that Query never grows with history.
-Numbers are DynamoDB ``N`` strings, exact Decimals both ways.
+Values are plain Python (Decimal numbers) on this side and DynamoDB attribute values on
+the wire, converted by boto3's ``TypeSerializer``/``TypeDeserializer`` (exact Decimals
+both ways; a number DynamoDB cannot hold exactly is refused before any write).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
+from alchemiser.container import container_cache
 from alchemiser.events.models import OrderOutcome
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from decimal import Decimal
+
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
-__all__ = ["PaperItems", "num", "order_from_item", "text", "utc_now"]
+__all__ = ["Item", "PaperItems", "from_item", "order_from_item", "to_item", "utc_now"]
 
+#: An item as DynamoDB's low-level API carries it (attribute values).
 Item = dict[str, Any]
 
 
-def num(value: Decimal) -> dict[str, str]:
-    """A DynamoDB number attribute."""
-    return {"N": str(value)}
+@container_cache
+def _codec() -> tuple[TypeSerializer, TypeDeserializer]:
+    # boto3 on first use: importing the paper broker must stay free of the AWS SDK.
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer  # noqa: PLC0415
+
+    return TypeSerializer(), TypeDeserializer()
 
 
-def text(value: str) -> dict[str, str]:
-    """A DynamoDB string attribute."""
-    return {"S": value}
+def to_item(values: Mapping[str, Any]) -> Item:
+    """Python values (str, Decimal, bool, maps) as DynamoDB attribute values."""
+    serializer, _ = _codec()
+    return {name: serializer.serialize(value) for name, value in values.items()}
+
+
+def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    """DynamoDB attribute values as Python values (numbers as Decimal)."""
+    _, deserializer = _codec()
+    return {name: deserializer.deserialize(value) for name, value in item.items()}
 
 
 def utc_now() -> str:
@@ -42,19 +59,19 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def order_from_item(item: Item) -> OrderOutcome:
-    """The stored order as the workflow reports it."""
-    price = item.get("average_price", {}).get("N")
+def order_from_item(item: Mapping[str, Any]) -> OrderOutcome:
+    """A stored order (attribute values) as the workflow reports it."""
+    order = from_item(item)
     return OrderOutcome(
-        symbol=item["symbol"]["S"],
-        side=item["side"]["S"],
-        quantity=Decimal(item["quantity"]["N"]),
-        client_order_id=item["sk"]["S"],
-        status=item["status"]["S"],
-        broker_order_id=item["broker_order_id"]["S"],
-        filled_quantity=Decimal(item["filled_quantity"]["N"]),
-        average_price=Decimal(price) if price is not None else None,
-        error=item.get("error", {}).get("S"),
+        symbol=order["symbol"],
+        side=order["side"],
+        quantity=order["quantity"],
+        client_order_id=order["sk"],
+        status=order["status"],
+        broker_order_id=order["broker_order_id"],
+        filled_quantity=order["filled_quantity"],
+        average_price=order.get("average_price"),
+        error=order.get("error"),
     )
 
 
@@ -69,15 +86,19 @@ class PaperItems:
     @property
     def account_key(self) -> Item:
         """The account item's key."""
-        return {"pk": text(self.partition), "sk": text("ACCOUNT")}
+        return to_item({"pk": self.partition, "sk": "ACCOUNT"})
 
     def position_key(self, symbol: str) -> Item:
         """A position item's key."""
-        return {"pk": text(self.partition), "sk": text(f"POSITION#{symbol}")}
+        return to_item({"pk": self.partition, "sk": f"POSITION#{symbol}"})
 
     def order_key(self, client_order_id: str) -> Item:
         """An order item's key."""
-        return {"pk": text(self.orders_partition), "sk": text(client_order_id)}
+        return to_item({"pk": self.orders_partition, "sk": client_order_id})
+
+    def order_item(self, client_order_id: str, values: Mapping[str, Any]) -> Item:
+        """The order stored under ``client_order_id`` with ``values``."""
+        return {**self.order_key(client_order_id), **to_item(values)}
 
     def fill_transaction(
         self, order: Item, *, side: Literal["buy", "sell"], notional: Decimal
@@ -87,29 +108,31 @@ class PaperItems:
         The items are in a fixed order (order, cash, position): cancellation reasons
         come back in the same order and say which condition failed.
         """
-        symbol, quantity = order["symbol"]["S"], Decimal(order["quantity"]["N"])
+        values = from_item(order)
+        symbol, quantity = values["symbol"], values["quantity"]
         cash: Item = {
             "TableName": self.table_name,
             "Key": self.account_key,
             "UpdateExpression": "SET cash = cash + :delta",
-            "ExpressionAttributeValues": {":delta": num(notional if side == "sell" else -notional)},
+            "ExpressionAttributeValues": to_item(
+                {":delta": notional if side == "sell" else -notional}
+            ),
             "ConditionExpression": "attribute_exists(cash)",
         }
         position: Item = {
             "TableName": self.table_name,
             "Key": self.position_key(symbol),
             "UpdateExpression": "SET symbol = :symbol ADD quantity :delta",
-            "ExpressionAttributeValues": {
-                ":symbol": text(symbol),
-                ":delta": num(quantity if side == "buy" else -quantity),
-            },
+            "ExpressionAttributeValues": to_item(
+                {":symbol": symbol, ":delta": quantity if side == "buy" else -quantity}
+            ),
         }
         if side == "buy":
             cash["ConditionExpression"] = "cash >= :needed"
-            cash["ExpressionAttributeValues"][":needed"] = num(notional)
+            cash["ExpressionAttributeValues"] |= to_item({":needed": notional})
         else:
             position["ConditionExpression"] = "quantity >= :needed"
-            position["ExpressionAttributeValues"][":needed"] = num(quantity)
+            position["ExpressionAttributeValues"] |= to_item({":needed": quantity})
         put = {
             "TableName": self.table_name,
             "Item": order,

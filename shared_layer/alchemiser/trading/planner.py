@@ -54,17 +54,24 @@ def _shares(shares: Decimal, planner: PlannerConfig) -> Decimal:
     return shares.quantize(quantum, rounding=ROUND_DOWN)
 
 
-def _check_inputs(
-    account: AccountSnapshot, prices: Mapping[str, Decimal], weights: Mapping[str, Decimal]
+def _symbols(account: AccountSnapshot, weights: Mapping[str, Decimal]) -> list[str]:
+    """Every symbol the plan decides on: held, or wanted by the targets."""
+    held = {symbol for symbol, quantity in account.positions.items() if quantity > 0}
+    return sorted(held | {symbol for symbol, weight in weights.items() if weight > 0})
+
+
+def _check_prices(
+    account: AccountSnapshot, prices: Mapping[str, Decimal], symbols: list[str]
 ) -> None:
-    needed = [s for s, q in account.positions.items() if q > 0]
-    needed += [s for s, w in weights.items() if w > 0 and s not in account.positions]
-    for symbol in needed:
+    for symbol in symbols:
         if symbol not in prices:
             held = account.positions.get(symbol, Decimal(0))
             raise RebalancePlanError(f"no price for {symbol} (held {held})", field="prices")
         if prices[symbol] <= 0:
             raise RebalancePlanError(f"price of {symbol} is {prices[symbol]}", field="prices")
+
+
+def _check_weights(weights: Mapping[str, Decimal]) -> None:
     bad = sorted(s for s, w in weights.items() if not 0 <= w <= 1)
     if bad:
         raise RebalancePlanError(f"weights outside [0, 1]: {bad}", field="target_weights")
@@ -201,10 +208,10 @@ def plan_rebalance(
         RebalancePlanError: a held or targeted symbol has no price, or the weights are
             invalid; the message names the symbol.
     """
-    _check_inputs(account, prices, target_weights)
+    symbols = _symbols(account, target_weights)
+    _check_prices(account, prices, symbols)
+    _check_weights(target_weights)
     planner = _Planner(account, prices, target_weights, config.planner)
-    held = {s for s, q in account.positions.items() if q > 0}
-    symbols = sorted(held | {s for s, w in target_weights.items() if w > 0})
     items = [item for item in map(planner.item, symbols) if item is not None]
     sells = [item for item in items if item.side == "sell"]
     buys = planner.fit_buys([item for item in items if item.side == "buy"], sells)

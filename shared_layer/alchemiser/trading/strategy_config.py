@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from alchemiser.container import container_cache
 from alchemiser.errors import CrossFieldError, StrategyConfigError
 from alchemiser.events.base import Symbol
 
@@ -161,7 +161,7 @@ def _name_of(raw: Any, index: int) -> str:  # noqa: ANN401 - raw JSON
         return f"#{index}"
 
 
-@cache
+@container_cache
 def _load(path: Path) -> StrategyConfig:
     try:
         raw = json.loads(path.read_text(), parse_float=Decimal)

@@ -18,6 +18,7 @@ from alchemiser.trading import (
     S3BarStore,
     build_market_data,
     build_trading_broker,
+    load_strategy_config,
 )
 from alchemiser.trading.alpaca_config import LIVE_TRADING_URL
 from tests.integration.trading.fake_alpaca import KEY_ID, SECRET_KEY
@@ -25,6 +26,8 @@ from tests.unit.trading.support import InMemoryMarketData
 
 AS_OF = date(2025, 3, 12)
 MARKET = InMemoryMarketData({})
+#: The shipped strategy configuration's paper broker (5 bps slippage).
+PAPER = load_strategy_config().paper_broker
 
 
 @pytest.fixture
@@ -51,7 +54,9 @@ def test_factory_defaults_to_the_s3_bar_store_and_the_paper_broker():
     assert isinstance(market, S3BarStore)
     assert market.bucket == "bars-bucket"
     assert build_market_data(settings) is market  # one per container
-    broker = build_trading_broker(settings, market_data=MARKET, as_of=AS_OF, trading_mode="paper")
+    broker = build_trading_broker(
+        settings, paper_broker=PAPER, market_data=MARKET, as_of=AS_OF, trading_mode="paper"
+    )
     assert isinstance(broker, PaperBroker)
     assert (broker.table_name, broker.as_of, broker.slippage) == (
         "paper-table",
@@ -62,7 +67,9 @@ def test_factory_defaults_to_the_s3_bar_store_and_the_paper_broker():
 
 def test_factory_refuses_live_trading_on_the_paper_broker():
     with pytest.raises(LiveTradingRefusedError, match="paper broker cannot trade live") as caught:
-        build_trading_broker(_settings(), market_data=MARKET, as_of=AS_OF, trading_mode="live")
+        build_trading_broker(
+            _settings(), paper_broker=PAPER, market_data=MARKET, as_of=AS_OF, trading_mode="live"
+        )
     assert caught.value.field == "trading_mode"
 
 
@@ -74,7 +81,9 @@ def test_factory_builds_alpaca_adapters_from_the_secret(secrets, uid, alpaca_url
     )
     # When both adapters are built
     market = build_market_data(settings)
-    broker = build_trading_broker(settings, market_data=market, as_of=AS_OF, trading_mode="paper")
+    broker = build_trading_broker(
+        settings, paper_broker=PAPER, market_data=market, as_of=AS_OF, trading_mode="paper"
+    )
     # Then they are Alpaca's, and the keys from the secret work against the server
     assert isinstance(market, AlpacaMarketData)
     assert isinstance(broker, AlpacaBroker)
@@ -85,15 +94,21 @@ def test_factory_refuses_live_trading_on_a_paper_endpoint(secrets, uid):
     name = _secret(secrets, uid)  # default endpoint: paper
     settings = _settings(BROKER_BACKEND="alpaca", ALPACA_SECRET_ID=name)
     with pytest.raises(LiveTradingRefusedError, match=r"paper-api\.alpaca\.markets"):
-        build_trading_broker(settings, market_data=MARKET, as_of=AS_OF, trading_mode="live")
+        build_trading_broker(
+            settings, paper_broker=PAPER, market_data=MARKET, as_of=AS_OF, trading_mode="live"
+        )
 
 
 def test_factory_refuses_paper_mode_on_the_live_endpoint(secrets, uid):
     name = _secret(secrets, uid, trading_base_url=LIVE_TRADING_URL)
     settings = _settings(BROKER_BACKEND="alpaca", ALPACA_SECRET_ID=name)
     with pytest.raises(LiveTradingRefusedError, match="live endpoint"):
-        build_trading_broker(settings, market_data=MARKET, as_of=AS_OF, trading_mode="paper")
-    live = build_trading_broker(settings, market_data=MARKET, as_of=AS_OF, trading_mode="live")
+        build_trading_broker(
+            settings, paper_broker=PAPER, market_data=MARKET, as_of=AS_OF, trading_mode="paper"
+        )
+    live = build_trading_broker(
+        settings, paper_broker=PAPER, market_data=MARKET, as_of=AS_OF, trading_mode="live"
+    )
     assert isinstance(live, AlpacaBroker)
     assert live.is_live
 
@@ -101,7 +116,9 @@ def test_factory_refuses_paper_mode_on_the_live_endpoint(secrets, uid):
 def test_factory_missing_secret_is_a_credentials_error(uid):
     settings = _settings(BROKER_BACKEND="alpaca", ALPACA_SECRET_ID=f"absent-{uid}")
     with pytest.raises(BrokerCredentialsError, match="ResourceNotFoundException") as caught:
-        build_trading_broker(settings, market_data=MARKET, as_of=AS_OF, trading_mode="paper")
+        build_trading_broker(
+            settings, paper_broker=PAPER, market_data=MARKET, as_of=AS_OF, trading_mode="paper"
+        )
     assert isinstance(caught.value, ConfigError)
 
 

@@ -15,7 +15,7 @@ import alchemiser.trading as trading
 PACKAGE = Path(trading.__file__).parent
 FORBIDDEN = (
     "alchemiser.bus",
-    "alchemiser.broker",
+    "alchemiser.taskqueue",
     "alchemiser.actors",
     "trading_handler",
     "event_router_handler",

@@ -1,12 +1,13 @@
-"""The env-reset Dramatiq broker: a message for environment X always lands in X's queues.
+"""Task queues: the env-reset Dramatiq broker, so a message for X always lands in X's queues.
 
 A warm Lambda container can serve invocations that target different environments (an
 operator invoking dev for staging, a replay). A broker built at module scope would keep
 sending to the first environment's queues without any error. Here nothing is bound at
 import: actors are declared against a placeholder that refuses to send, and every
-invocation that may send calls ``ensure_broker(target_env)`` first, which
+invocation that may send calls ``ensure_broker(target_env, allowed=...)`` first, which
 
-- refuses environments outside ``ALLOWED_TARGET_ENVIRONMENTS`` before anything is sent;
+- refuses environments outside the allowed ones (the caller's settings, passed in)
+  before anything is sent;
 - returns at once when the container is already bound to ``target_env`` (no log);
 - otherwise re-binds every actor (``actor.broker`` and ``declare_actor``) to the broker of
   that environment (built once per environment and cached, so A -> B -> A rebuilds
@@ -23,14 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 import dramatiq
 
-from alchemiser.aws import sqs_resource
-from alchemiser.broker.sqs import TaskBroker, UnboundBroker
-from alchemiser.config import TaskQueueSettings, get_settings
-from alchemiser.errors import EnvironmentNotAllowedError
+from alchemiser.config import check_target_environment
+from alchemiser.container import on_new_container
 from alchemiser.logging import get_logger
+from alchemiser.taskqueue.sqs import TaskBroker, UnboundBroker
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Collection
 
 __all__ = [
     "TaskBroker",
@@ -99,23 +99,16 @@ def current_environment() -> str | None:
     return _binding.current[0]
 
 
-def ensure_broker(target_env: str) -> dramatiq.Broker:
+def ensure_broker(target_env: str, *, allowed: Collection[str]) -> dramatiq.Broker:
     """Bind every actor to ``target_env``'s queues; call before anything is sent.
 
     Returns:
         The broker of ``target_env`` (also ``dramatiq.get_broker()`` afterwards).
 
     Raises:
-        EnvironmentNotAllowedError: ``target_env`` is not in ALLOWED_TARGET_ENVIRONMENTS.
-        ConfigError: ALLOWED_TARGET_ENVIRONMENTS is missing or invalid.
+        EnvironmentNotAllowedError: ``target_env`` is not one of ``allowed``.
     """
-    allowed = get_settings(TaskQueueSettings).allowed_target_environments
-    if target_env not in allowed:
-        raise EnvironmentNotAllowedError(
-            f"{target_env!r} is not an allowed target environment {list(allowed)}",
-            field="environment",
-            kind="environment_not_allowed",
-        )
+    check_target_environment(target_env, allowed)
     env, broker = _binding.current
     if env == target_env:
         return broker
@@ -152,16 +145,16 @@ def _bind_all(broker: dramatiq.Broker) -> None:
     dramatiq.set_broker(broker)
 
 
+@on_new_container
 def close_brokers() -> None:
     """Close every cached broker and return the actors to the unbound placeholder.
 
-    For process shutdown and for tests that need a container's first invocation again
-    (the SQS resource is dropped too, so the next broker reads the endpoint afresh).
+    For process shutdown and for a container's first invocation again (a new container
+    also forgets the SQS resource, so the next broker reads the endpoint afresh).
     """
     with _binding.lock:
         for broker in _binding.brokers.values():
             broker.close()
         _binding.brokers.clear()
-        sqs_resource.cache_clear()
         _bind_all(_UNBOUND)
         _binding.current = (None, _UNBOUND)

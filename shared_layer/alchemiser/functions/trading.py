@@ -11,18 +11,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from alchemiser.commands import LambdaEvent, parse_command
-from alchemiser.config import TradingFunctionSettings
-from alchemiser.errors import (
-    EnvironmentNotAllowedError,
-    InputRejectedError,
-    LiveTradingRefusedError,
-)
-from alchemiser.health import HealthProbe
+from alchemiser.config import TradingFunctionSettings, check_target_environment
+from alchemiser.errors import InputRejectedError
+from alchemiser.health import HealthProbe, is_health_probe
 from alchemiser.runtime import lambda_invocation, record_rejection
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from alchemiser.commands.runs import CommandRun
     from alchemiser.runtime import LambdaContext
 
 __all__ = ["handle_command", "health"]
@@ -31,11 +28,12 @@ __all__ = ["handle_command", "health"]
 health = HealthProbe(
     TradingFunctionSettings,
     (
-        "alchemiser.workflow_start",
+        "alchemiser.commands.trade",
+        "alchemiser.commands.pnl",
         "alchemiser.bus",
         "alchemiser.idempotency",
         "alchemiser.actors",
-        "alchemiser.broker",
+        "alchemiser.taskqueue",
         "alchemiser.reports",
         "aws_lambda_powertools.utilities.idempotency",
         "boto3",
@@ -43,8 +41,16 @@ health = HealthProbe(
 )
 
 
-def handle_command(event: object, context: LambdaContext, *, function_dir: Path) -> dict[str, Any]:
-    """Parse and run one command inside the invocation's settings and log context."""
+def handle_command(
+    event: object, context: LambdaContext, *, function_dir: Path | None = None
+) -> dict[str, Any]:
+    """Parse and run one command inside the invocation's settings and log context.
+
+    The exact health probe is answered before settings are read, so a broken
+    configuration is reported by the probe instead of failing it.
+    """
+    if is_health_probe(event):
+        return health(function_dir, context)
     with lambda_invocation(context, TradingFunctionSettings) as settings:
         result: dict[str, Any] = {"mode": None, "request_id": context.aws_request_id}
         try:
@@ -52,7 +58,10 @@ def handle_command(event: object, context: LambdaContext, *, function_dir: Path)
             result["mode"] = command.mode
             if command.mode == "health":
                 return {**result, **health(function_dir, context)}
-            environment = _target_environment(command, settings)
+            settings.check_trading_mode(command.trading_mode, field="trading_mode")
+            environment = check_target_environment(
+                command.environment or settings.stage, settings.allowed_target_environments
+            )
             result.update(_run(command, environment, settings, context))
         except InputRejectedError as exc:
             result.update(status="rejected", error=record_rejection(exc, mode=result["mode"]))
@@ -65,15 +74,19 @@ def _run(
     settings: TradingFunctionSettings,
     context: LambdaContext,
 ) -> dict[str, Any]:
-    from alchemiser.workflow_start import (  # noqa: PLC0415 - bus, idempotency on first use
+    from alchemiser.commands.runs import (  # noqa: PLC0415 - bus, idempotency on first use
         notify_failed_command,
-        run_pnl_analysis,
-        start_workflow,
+        run_command,
     )
 
-    run = start_workflow if command.mode == "trade" else run_pnl_analysis
     try:
-        return run(command, environment=environment, settings=settings, context=context)
+        return run_command(
+            _mode_run(command.mode),
+            command,
+            environment=environment,
+            settings=settings,
+            context=context,
+        )
     except InputRejectedError:
         raise
     except Exception as exc:
@@ -81,21 +94,12 @@ def _run(
         raise
 
 
-def _target_environment(command: LambdaEvent, settings: TradingFunctionSettings) -> str:
-    """The environment whose queues this run may use, and the live-trading gate."""
-    if command.trading_mode == "live" and not (
-        settings.stage == "prod" and settings.live_trading_enabled
-    ):
-        raise LiveTradingRefusedError(
-            "live trading needs Stage prod with LIVE_TRADING_ENABLED=true",
-            field="trading_mode",
-            kind="live_trading_refused",
-        )
-    environment = command.environment or settings.stage
-    if environment not in settings.allowed_target_environments:
-        raise EnvironmentNotAllowedError(
-            f"{environment!r} is not one of {list(settings.allowed_target_environments)}",
-            field="environment",
-            kind="environment_not_allowed",
-        )
-    return environment
+def _mode_run(mode: str) -> CommandRun:
+    """What ``mode`` does; only its own module is loaded (dramatiq only for PnL)."""
+    if mode == "trade":
+        from alchemiser.commands.trade import START_WORKFLOW  # noqa: PLC0415
+
+        return START_WORKFLOW
+    from alchemiser.commands.pnl import PNL_ANALYSIS  # noqa: PLC0415
+
+    return PNL_ANALYSIS

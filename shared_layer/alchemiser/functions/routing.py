@@ -13,7 +13,7 @@ Outcomes, each logged (``event_outcome``) with the event id:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from alchemiser.config import RouterSettings
 from alchemiser.errors import (
@@ -22,26 +22,60 @@ from alchemiser.errors import (
     InputRejectedError,
     TransientError,
 )
-from alchemiser.events import EVENT_MAP, SOURCE_PREFIX, UNROUTED_EVENTS, from_envelope
+from alchemiser.events import SOURCE_PREFIX, from_envelope
+from alchemiser.health import HealthProbe, is_health_probe
 from alchemiser.logging import bind_ids, get_logger
+from alchemiser.routing.table import EVENT_MAP, ROUTES, UNROUTED_EVENTS
 from alchemiser.runtime import lambda_invocation, record_rejection
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from alchemiser.events import BaseEvent
     from alchemiser.idempotency import Once
-    from alchemiser.routing.routes import Route
-    from alchemiser.routing.steps import Services, StepResult
+    from alchemiser.routing.steps import Services, StepResult, WorkflowStepEvent
+    from alchemiser.routing.table import Route
     from alchemiser.runtime import LambdaContext
 
-__all__ = ["route_event"]
+__all__ = ["health", "route_event"]
+
+#: What routing an event imports on first use; the probe imports them to prove the layer.
+health = HealthProbe(
+    RouterSettings,
+    (
+        "alchemiser.routing.services",
+        "alchemiser.bus",
+        "alchemiser.idempotency",
+        "alchemiser.notifications",
+        "alchemiser.actors",
+        "alchemiser.taskqueue",
+        "alchemiser.trading.signals",
+        "alchemiser.trading.planner",
+        "alchemiser.trading.execution",
+        "alchemiser.trading.factory",
+        "alchemiser.trading.paper_broker",
+        "aws_lambda_powertools.utilities.idempotency",
+        "boto3",
+    ),
+)
 
 _log = get_logger(__name__)
 
 
 def route_event(
-    envelope: object, context: LambdaContext, *, services: Services | None = None
+    envelope: object,
+    context: LambdaContext,
+    *,
+    function_dir: Path | None = None,
+    services: Services | None = None,
 ) -> dict[str, Any]:
-    """Handle one delivered envelope; see the module docstring for the outcomes."""
+    """Handle one delivered envelope; see the module docstring for the outcomes.
+
+    The health probe (the only non-event payload accepted) is answered before settings
+    are read, so a broken configuration is reported instead of failing the probe.
+    """
+    if is_health_probe(envelope):
+        return health(function_dir, context)
     with lambda_invocation(context, RouterSettings) as settings:
         result: dict[str, Any] = {"request_id": context.aws_request_id, **_ids_of(envelope)}
         if _is_notification(envelope):
@@ -77,7 +111,6 @@ def _process_once(
     services: Services | None,
 ) -> Once:
     from alchemiser.idempotency import run_once  # noqa: PLC0415 - first event, not import
-    from alchemiser.routing.routes import ROUTES  # noqa: PLC0415
     from alchemiser.routing.services import container_services  # noqa: PLC0415
 
     route = ROUTES[event.event_type]
@@ -99,7 +132,7 @@ def _process_once(
 
 
 def _run_step(
-    event: BaseEvent, route: Route, services: Services, settings: RouterSettings
+    event: BaseEvent, route: Route[Any], services: Services, settings: RouterSettings
 ) -> dict[str, Any]:
     from alchemiser.bus import publish_events  # noqa: PLC0415
 
@@ -111,9 +144,9 @@ def _run_step(
     }
 
 
-def _produce(event: BaseEvent, route: Route, services: Services) -> StepResult:
+def _produce(event: BaseEvent, route: Route[Any], services: Services) -> StepResult:
     """The step's events; a permanent failure of a workflow step ends the workflow."""
-    from alchemiser.routing.steps import WORKFLOW_STEP_EVENTS, workflow_failed  # noqa: PLC0415
+    from alchemiser.routing.steps import workflow_failed  # noqa: PLC0415
 
     try:
         return route.step(event, services)
@@ -122,10 +155,11 @@ def _produce(event: BaseEvent, route: Route, services: Services) -> StepResult:
     except AlchemiserError as exc:
         # Only a step that carries the workflow forward may end it; a failed summary
         # must never produce another WorkflowFailed (that would loop).
-        if not isinstance(event, WORKFLOW_STEP_EVENTS):
+        if not route.advances:
             raise
         _log.error("step_failed", step=route.name, error=str(exc), error_type=type(exc).__name__)
-        return (workflow_failed(event, step=route.name, reason=f"{type(exc).__name__}: {exc}"),)
+        cause = cast("WorkflowStepEvent", event)  # the table's advancing models
+        return (workflow_failed(cause, step=route.name, reason=f"{type(exc).__name__}: {exc}"),)
 
 
 def _raised(
@@ -135,23 +169,11 @@ def _raised(
     _log.exception("event_outcome", outcome="raised", error_type=type(exc).__name__)
     if isinstance(exc, TransientError):
         return
-    from alchemiser.notifications import notify_once  # noqa: PLC0415
+    from alchemiser.notifications import Failure, notify_failure  # noqa: PLC0415
 
-    notify_once(
-        key=f"router#{event.event_id}",
-        correlation_id=event.correlation_id,
-        causation_id=event.event_id,
-        source_module="routing",
-        title=f"{settings.stage}: {event.event_type} could not be handled",
-        message=f"{type(exc).__name__}: {exc}. EventBridge and Lambda retry it; a final "
-        "failure lands in the router's failure queue.",
-        error_type=type(exc).__name__,
-        failed_event_id=event.event_id,
-        failed_event_type=event.event_type,
-        bus_name=settings.event_bus_name,
-        settings=settings,
-        context=context,
-    )
+    subject = f"{event.event_type} could not be handled"
+    failure = Failure("routing", event.correlation_id, event.event_id, subject, event)
+    notify_failure(failure, exc, settings=settings, context=context)
 
 
 def _rejected(result: dict[str, Any], exc: InputRejectedError) -> dict[str, Any]:

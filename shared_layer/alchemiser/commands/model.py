@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from alchemiser.errors import CommandRejected, CrossFieldError
-from alchemiser.events import ALL_EVENTS, SOURCE_PREFIX, TradingMode
+from alchemiser.events import ALL_EVENTS, SOURCE_PREFIX, EnvironmentName, TradingMode
 
 __all__ = ["SCHEDULED_EVENT_DETAIL_TYPE", "LambdaEvent", "Mode", "parse_command"]
 
@@ -42,7 +42,7 @@ class LambdaEvent(BaseModel):
     trading_mode: TradingMode = "paper"
     dry_run: bool = False
     #: Target environment for broker messages; defaults to the function's own stage.
-    environment: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,31}$")] | None = None
+    environment: EnvironmentName | None = None
     correlation_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
     #: Filled by Scheduler from ``<aws.scheduler.scheduled-time>``; the same on every retry.
     scheduled_time: AwareDatetime | None = None
@@ -54,18 +54,27 @@ class LambdaEvent(BaseModel):
 
     @model_validator(mode="after")
     def _check_pnl_fields(self) -> Self:
-        given = [name for name in _PNL_FIELDS if getattr(self, name) is not None]
-        if self.mode != "pnl_analysis":
-            if given:
-                raise CrossFieldError(given[0], "is only valid with mode 'pnl_analysis'")
-            return self
-        if self.pnl_period is not None and self.pnl_type is not None:
-            raise CrossFieldError("pnl_period", "excludes pnl_type: give one of them")
-        if self.pnl_period is None and self.pnl_type is None:
-            raise CrossFieldError("pnl_type", "pnl_analysis needs pnl_type or pnl_period")
-        if self.pnl_periods is not None and self.pnl_type is None:
-            raise CrossFieldError("pnl_periods", "needs pnl_type")
+        problem = self._pnl_basis_problem() if self.mode == "pnl_analysis" else self._stray()
+        if problem is not None:
+            raise problem
         return self
+
+    def _stray(self) -> CrossFieldError | None:
+        """A PnL field on a command that is not ``pnl_analysis``."""
+        given = [name for name in _PNL_FIELDS if getattr(self, name) is not None]
+        return (
+            CrossFieldError(given[0], "is only valid with mode 'pnl_analysis'") if given else None
+        )
+
+    def _pnl_basis_problem(self) -> CrossFieldError | None:
+        """Exactly one of ``pnl_type`` and ``pnl_period``; ``pnl_periods`` only with a type."""
+        if self.pnl_period is not None and self.pnl_type is not None:
+            return CrossFieldError("pnl_period", "excludes pnl_type: give one of them")
+        if self.pnl_period is None and self.pnl_type is None:
+            return CrossFieldError("pnl_type", "pnl_analysis needs pnl_type or pnl_period")
+        if self.pnl_periods is not None and self.pnl_type is None:
+            return CrossFieldError("pnl_periods", "needs pnl_type")
+        return None
 
 
 def parse_command(payload: object) -> LambdaEvent:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NoReturn, override
 
 import dramatiq
-from botocore.exceptions import BotoCoreError, ClientError
 from dramatiq.middleware import (
     AgeLimit,
     Callbacks,
@@ -16,10 +15,10 @@ from dramatiq.middleware import (
 )
 from dramatiq_sqs import SQSBroker
 
-from alchemiser.aws import sqs_resource
+from alchemiser.aws import sqs_config, translate_aws_errors
 from alchemiser.errors import (
-    BrokerNotBoundError,
     QueueNotProvisionedError,
+    TaskQueueNotBoundError,
     TaskSendError,
     TransientError,
 )
@@ -93,23 +92,24 @@ class TaskBroker(SQSBroker):  # type: ignore[misc]  # dramatiq-sqs ships no type
     (``sqs:GetQueueUrl``); the DLQ is looked up when a worker consumes, because only the
     worker's role may touch it.
 
-    ``SQSBroker.__init__`` is not called: it builds a boto3 resource per broker, and a
-    container needs only one. A unit test checks this sets every attribute it would.
+    Built through ``SQSBroker``'s public constructor; the only thing replaced is how a
+    queue is found: ``enqueue`` and ``consume`` fill the broker's ``queues`` and
+    ``dead_letter_queues`` first, so dramatiq-sqs never reaches its create-or-tag path.
+    A sender's DLQ entry is a lazy boto3 ``Queue`` (no API call, never used by a sender);
+    a worker looks its DLQ up, so a missing one is reported before the first message.
+    Tested with dramatiq-sqs 0.4 (pinned to that range).
     """
 
     def __init__(self, *, target_env: str, sqs: SQSServiceResource | None = None) -> None:
-        self.queue_names: set[str] = set()  # before Broker.__init__, which reads it
-        dramatiq.Broker.__init__(self, middleware=build_middleware())
-        self.namespace = namespace(target_env)
-        self.retention = 14 * 86_400
-        self.max_message_size = 1024 * 1024
-        self.queues: dict[str, Queue] = {}
-        self.dead_letter = True
-        self.dead_letter_queues: dict[str, Queue] = {}
-        self.dead_letter_retention = self.retention
-        self.visibility_timeout = VISIBILITY_TIMEOUT_SECONDS
-        self.tags = None
-        self.sqs = sqs or sqs_resource()
+        super().__init__(
+            namespace=namespace(target_env),
+            middleware=build_middleware(),
+            dead_letter=True,
+            visibility_timeout=VISIBILITY_TIMEOUT_SECONDS,
+            config=sqs_config(),
+        )
+        if sqs is not None:
+            self.sqs = sqs
         self.target_env = target_env
 
     def sqs_queue_name(self, queue_name: str) -> str:
@@ -122,26 +122,22 @@ class TaskBroker(SQSBroker):  # type: ignore[misc]  # dramatiq-sqs ships no type
         except self.sqs.meta.client.exceptions.QueueDoesNotExist as exc:
             raise QueueNotProvisionedError(sqs_queue_name) from exc
 
-    @override
-    def _get_or_create_sqs_queue(self, sqs_queue_name: str, **_: object) -> Queue:
-        return self._lookup(sqs_queue_name)
-
-    @override
-    def _ensure_queue(self, queue_name: str) -> None:
+    def _look_up_queue(self, queue_name: str) -> None:
         if queue_name not in self.queue_names:
             raise dramatiq.QueueNotFound(queue_name)  # type: ignore[no-untyped-call]
         if queue_name not in self.queues:
-            self.queues[queue_name] = self._lookup(self.sqs_queue_name(queue_name))
+            queue = self._lookup(self.sqs_queue_name(queue_name))
+            self.queues[queue_name] = queue
+            self.dead_letter_queues.setdefault(queue_name, self.sqs.Queue(f"{queue.url}_dlq"))
 
     @override
     def consume(
         self, queue_name: str, prefetch: int = 1, timeout: int = 20_000
     ) -> dramatiq.Consumer:
         """Consume ``queue_name``; failed messages go to its ``_dlq`` queue."""
-        self._ensure_queue(queue_name)
-        if queue_name not in self.dead_letter_queues:
-            dlq_name = f"{self.sqs_queue_name(queue_name)}_dlq"
-            self.dead_letter_queues[queue_name] = self._lookup(dlq_name)
+        dlq_name = f"{self.sqs_queue_name(queue_name)}_dlq"
+        self.dead_letter_queues[queue_name] = self._lookup(dlq_name)
+        self._look_up_queue(queue_name)
         consumer: dramatiq.Consumer = super().consume(queue_name, prefetch, timeout)
         return consumer
 
@@ -155,11 +151,12 @@ class TaskBroker(SQSBroker):  # type: ignore[misc]  # dramatiq-sqs ships no type
             QueueNotProvisionedError: when the queue does not exist.
             TaskSendError: when SQS did not take the message (retryable).
         """
-        try:
+        queue = self.sqs_queue_name(message.queue_name)
+        with translate_aws_errors(
+            f"sending {message.actor_name} to {queue}", transient=TaskSendError
+        ):
+            self._look_up_queue(message.queue_name)
             sent: dramatiq.Message[Any] = super().enqueue(message, delay=delay)
-        except (ClientError, BotoCoreError) as exc:
-            queue = self.sqs_queue_name(message.queue_name)
-            raise TaskSendError(f"sending {message.actor_name} to {queue}: {exc}") from exc
         return sent
 
 
@@ -180,13 +177,13 @@ class UnboundBroker(dramatiq.Broker):
 
     @override
     def enqueue(self, message: dramatiq.Message[Any], *, delay: int | None = None) -> NoReturn:
-        raise BrokerNotBoundError(
+        raise TaskQueueNotBoundError(
             f"{message.actor_name} was sent before ensure_broker(target_env) chose its queues"
         )
 
     @override
     def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 30_000) -> NoReturn:
-        raise BrokerNotBoundError(f"consuming {queue_name} needs ensure_broker(target_env)")
+        raise TaskQueueNotBoundError(f"consuming {queue_name} needs ensure_broker(target_env)")
 
     @override
     def get_declared_queues(self) -> set[str]:
