@@ -1,102 +1,128 @@
-"""NYSE trading days, computed by rule so the layer needs no calendar data or network.
+"""The real NYSE calendar, one-off closures included (2025-01-09, 2001-09-11..14, ...).
 
-Full-day holidays only (early closes still trade). One-off closures the exchange
-announces (national days of mourning, e.g. 2025-01-09) are not rules and are not
-known here; on such a day the broker rejects orders and the workflow reports it.
+Two sources behind one ``SessionSource`` port: Alpaca's calendar when Alpaca is
+configured (``daily_calendar(source)``: asked once per container and New York day), and
+otherwise the sessions the maintained ``holidays`` library computes (``LibrarySessions``,
+behind the module-level functions). Every date is bounded: outside 1971..2100 a named
+``CalendarRangeError``, never an ``OverflowError``.
+
+Why the layer ships a table generated from ``holidays`` rather than a library. Measured
+with Python 3.12 on manylinux2014_x86_64 wheels installed with their dependencies and
+bytecode into a scratch dir (boto3's closure left out: the runtime has it); import and
+first query (is 2025-01-09 closed?) timed in fresh ``-I -S`` interpreters, medians of 7,
+where ``import boto3`` took 97 ms:
+
+===========================  ===========  =========  ===========  ==================
+candidate                    unzipped MB  import ms  first query  one-off closures
+===========================  ===========  =========  ===========  ==================
+holidays 0.109 (NYSE)        10.0         83         0.6 ms       all named here
+exchange_calendars 4.13      140          282        105 ms       all named here
+pandas_market_calendars 5.5  141          295        91 ms        all named here
+this table (from holidays)   0.09         2.0        0.5 ms       all (tested)
+===========================  ===========  =========  ===========  ==================
+
+The layer had 16.2 MB of the 20 MB it may use, so no library fits: holidays comes
+closest, but it installs every country and locale it knows and its NYSE calendar imports
+every exchange plus importlib.metadata. The table is what holidays computes for the
+supported range (tests/support/nyse_closures.py writes it; a test fails when it is not
+what the locked holidays version computes), and the oracle test compares every day of
+1971..2100 with exchange_calendars' XNYS sessions: zero mismatches. A closure announced
+later (a national day of mourning) comes from Alpaca's calendar the same day when it is
+configured; for the library calendar, bump holidays in uv.lock, regenerate and deploy.
+Not candidates: NYSECalendar 0.0.4 (4 KB, but last released 2022: no 2025-01-09),
+trading-calendars (unmaintained since 2021, pandas), workalendar (no NYSE calendar).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 
-__all__ = ["is_trading_day", "nyse_holidays", "previous_trading_day", "trading_days"]
+from alchemiser.trading.market_calendar.sessions import (
+    FIRST_SUPPORTED_DAY,
+    LAST_SUPPORTED_DAY,
+    LibrarySessions,
+    SessionSource,
+)
+from alchemiser.trading.market_calendar.trading_calendar import MarketCalendar
 
-_ONE_DAY = timedelta(days=1)
-_SATURDAY, _SUNDAY = 5, 6
-_MONDAY, _THURSDAY = 0, 3
-#: Juneteenth became an NYSE holiday in 2022.
-_JUNETEENTH_FIRST_YEAR = 2022
+if TYPE_CHECKING:
+    from datetime import date
 
-
-def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
-    first = date(year, month, 1)
-    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
-
-
-def _last_weekday(year: int, month: int, weekday: int) -> date:
-    next_month = date(year + month // 12, month % 12 + 1, 1)
-    last = next_month - _ONE_DAY
-    return last - timedelta(days=(last.weekday() - weekday) % 7)
-
-
-def _easter(year: int) -> date:
-    """Gregorian Easter Sunday (the anonymous Meeus/Jones/Butcher algorithm)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    el = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * el) // 451
-    month, day = divmod(h + el - 7 * m + 114, 31)
-    return date(year, month, day + 1)
-
-
-def _observed(day: date) -> date:
-    """NYSE observance: a Saturday holiday moves to Friday, a Sunday one to Monday."""
-    if day.weekday() == _SATURDAY:
-        return day - _ONE_DAY
-    if day.weekday() == _SUNDAY:
-        return day + _ONE_DAY
-    return day
+__all__ = [
+    "FIRST_SUPPORTED_DAY",
+    "LAST_SUPPORTED_DAY",
+    "LibrarySessions",
+    "MarketCalendar",
+    "SessionSource",
+    "clear_caches",
+    "daily_calendar",
+    "is_trading_day",
+    "library_calendar",
+    "next_trading_day",
+    "previous_trading_day",
+    "trading_days",
+]
 
 
 @cache
-def nyse_holidays(year: int) -> frozenset[date]:
-    """The NYSE full-day holidays observed in ``year``.
+def library_calendar() -> MarketCalendar:
+    """The container's calendar over the library sessions (static: never re-asked)."""
+    return MarketCalendar(LibrarySessions())
 
-    New Year's Day on a Saturday is not observed on the Friday before: that Friday is
-    December 31 of the previous year, the last trading day of a fiscal year.
+
+@cache
+def daily_calendar(source: SessionSource) -> MarketCalendar:
+    """The container's calendar over ``source`` (Alpaca's), re-asked each New York day.
+
+    One calendar per source: pass the container's one source object, or sources that
+    compare equal when they answer the same (e.g. frozen dataclasses of their settings).
+    It fetches three calendar years around the first day asked about in one call, and
+    again only on a new New York day (a warm container then sees a closure announced
+    since yesterday); ``clear_caches`` forgets it with the container.
     """
-    days = {
-        _nth_weekday(year, 1, _MONDAY, 3),  # Martin Luther King Jr. Day
-        _nth_weekday(year, 2, _MONDAY, 3),  # Washington's Birthday
-        _easter(year) - 2 * _ONE_DAY,  # Good Friday
-        _last_weekday(year, 5, _MONDAY),  # Memorial Day
-        _observed(date(year, 7, 4)),  # Independence Day
-        _nth_weekday(year, 9, _MONDAY, 1),  # Labor Day
-        _nth_weekday(year, 11, _THURSDAY, 4),  # Thanksgiving
-        _observed(date(year, 12, 25)),  # Christmas
-    }
-    new_year = date(year, 1, 1)
-    if new_year.weekday() != _SATURDAY:
-        days.add(_observed(new_year))
-    if year >= _JUNETEENTH_FIRST_YEAR:
-        days.add(_observed(date(year, 6, 19)))
-    return frozenset(days)
+    from alchemiser.clock import new_york_today  # noqa: PLC0415 - only for a remote source
+
+    return MarketCalendar(source, today=new_york_today)
+
+
+def clear_caches() -> None:
+    """Forget the container's calendars (``alchemiser.runtime.new_container`` calls this)."""
+    library_calendar.cache_clear()
+    daily_calendar.cache_clear()
 
 
 def is_trading_day(day: date) -> bool:
-    """True when the NYSE is open on ``day`` (a weekday that is not a full-day holiday)."""
-    return day.weekday() < _SATURDAY and day not in nyse_holidays(day.year)
+    """True when the NYSE is open on ``day`` (library calendar).
+
+    Raises:
+        CalendarRangeError: for a day outside the supported range.
+    """
+    return library_calendar().is_trading_day(day)
 
 
 def previous_trading_day(day: date) -> date:
-    """The last trading day strictly before ``day``."""
-    candidate = day - _ONE_DAY
-    while not is_trading_day(candidate):
-        candidate -= _ONE_DAY
-    return candidate
+    """The last trading day strictly before ``day`` (library calendar).
+
+    Raises:
+        CalendarRangeError: when ``day`` or the answer is outside the supported range.
+    """
+    return library_calendar().previous_trading_day(day)
+
+
+def next_trading_day(day: date) -> date:
+    """The first trading day strictly after ``day`` (library calendar).
+
+    Raises:
+        CalendarRangeError: when ``day`` or the answer is outside the supported range.
+    """
+    return library_calendar().next_trading_day(day)
 
 
 def trading_days(start: date, end: date) -> tuple[date, ...]:
-    """Every trading day from ``start`` to ``end``, both included, oldest first."""
-    days = []
-    day = start
-    while day <= end:
-        if is_trading_day(day):
-            days.append(day)
-        day += _ONE_DAY
-    return tuple(days)
+    """Every trading day from ``start`` to ``end``, both included, oldest first (library).
+
+    Raises:
+        CalendarRangeError: when either end is outside the supported range.
+    """
+    return library_calendar().trading_days(start, end)
