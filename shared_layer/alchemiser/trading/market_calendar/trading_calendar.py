@@ -60,17 +60,7 @@ class MarketCalendar:
         Raises:
             CalendarRangeError: when ``day`` or the answer is outside the supported range.
         """
-        self._forget_if_new_day()
-        days = self._sessions_of(day, window=True)
-        index = bisect_left(days, day)
-        year = day.year
-        while index == 0:
-            year -= 1
-            if year < FIRST_SUPPORTED_DAY.year:
-                raise CalendarRangeError(day, f"no trading day before it in {SUPPORTED_RANGE}")
-            days = self._sessions_of(date(year, 12, 31))
-            index = len(days)
-        return days[index - 1]
+        return self._nearest(day, later=False)
 
     def next_trading_day(self, day: date) -> date:
         """The first trading day strictly after ``day``.
@@ -78,17 +68,7 @@ class MarketCalendar:
         Raises:
             CalendarRangeError: when ``day`` or the answer is outside the supported range.
         """
-        self._forget_if_new_day()
-        days = self._sessions_of(day, window=True)
-        index = bisect_right(days, day)
-        year = day.year
-        while index == len(days):
-            year += 1
-            if year > LAST_SUPPORTED_DAY.year:
-                raise CalendarRangeError(day, f"no trading day after it in {SUPPORTED_RANGE}")
-            days = self._sessions_of(date(year, 1, 1))
-            index = 0
-        return days[index]
+        return self._nearest(day, later=True)
 
     def trading_days(self, start: date, end: date) -> tuple[date, ...]:
         """Every trading day from ``start`` to ``end``, both included, oldest first.
@@ -107,6 +87,21 @@ class MarketCalendar:
             days = self._sessions_of(date(year, 1, 1))
             found.extend(days[bisect_left(days, start) : bisect_right(days, end)])
         return tuple(found)
+
+    def _nearest(self, day: date, *, later: bool) -> date:
+        """The trading day nearest ``day``, strictly after it or strictly before it."""
+        self._forget_if_new_day()
+        days = self._sessions_of(day, window=True)
+        year = day.year
+        while True:
+            index = bisect_right(days, day) if later else bisect_left(days, day) - 1
+            if 0 <= index < len(days):
+                return days[index]
+            year += 1 if later else -1
+            if not FIRST_SUPPORTED_DAY.year <= year <= LAST_SUPPORTED_DAY.year:
+                side = "after" if later else "before"
+                raise CalendarRangeError(day, f"no trading day {side} it in {SUPPORTED_RANGE}")
+            days = self._sessions_of(date(year, 1, 1))
 
     def _forget_if_new_day(self) -> None:
         if self._today is not None and (today := self._today()) != self._fetched_on:
