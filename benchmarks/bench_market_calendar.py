@@ -15,20 +15,16 @@ Usage: python benchmarks/bench_market_calendar.py [--build-dir DIR] [--runs N]
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import tempfile
-from pathlib import Path
 
 import _repo  # noqa: F401 - puts the repository root on sys.path
 from _harness import report
+from _lambda import LambdaBench, lambda_bench
 
-from tests.support.artifacts import built_functions, sam_build
+from tests.support.artifacts import built_functions
 from tests.support.lambda_runtime import (
     HandlerRun,
-    find_python312,
     lambda_environment,
-    provide_runtime_packages,
     run_handler,
 )
 
@@ -62,25 +58,29 @@ def _ms(values: list[float]) -> float:
     return round(statistics.median(values) * 1000, 2)
 
 
-def measure(
-    build_dir: Path, runtime: Path, python: str, runs: int, scratch: Path
-) -> dict[str, object]:
-    router = next(f for f in built_functions(build_dir) if f.logical_id == ROUTER)
-    probe_dir = scratch / "CalendarProbe"
+def _runs(bench: LambdaBench) -> tuple[list[HandlerRun], list[HandlerRun]]:
+    """``import boto3`` and the probe, interleaved; the first (warm-up) round dropped."""
+    router = next(f for f in built_functions(bench.build_dir) if f.logical_id == ROUTER)
+    probe_dir = bench.scratch / "CalendarProbe"
     probe_dir.mkdir()
     (probe_dir / "calendar_probe.py").write_text(_PROBE)
     env = lambda_environment(router)
-    sys_path = [probe_dir, *router.sys_path(runtime)]
-    boto3_runs: list[HandlerRun] = []
-    probe_runs: list[HandlerRun] = []
-    for round_ in range(runs + 1):
-        boto3 = run_handler(python, router.sys_path(runtime), "boto3.client", env=env)
-        probe = run_handler(python, sys_path, "calendar_probe.lambda_handler", env=env, event={})
-        if not probe.ok:
-            return {"error": probe.error, "meets_target": False}
-        if round_:  # the first round warms the page cache
-            boto3_runs.append(boto3)
-            probe_runs.append(probe)
+    sys_path = [probe_dir, *router.sys_path(bench.runtime)]
+    rounds = [
+        (
+            run_handler(bench.python, sys_path[1:], "boto3.client", env=env),
+            run_handler(bench.python, sys_path, "calendar_probe.lambda_handler", env=env, event={}),
+        )
+        for _ in range(bench.runs + 1)
+    ]
+    return [boto3 for boto3, _ in rounds[1:]], [probe for _, probe in rounds[1:]]
+
+
+def measure(bench: LambdaBench) -> dict[str, object]:
+    boto3_runs, probe_runs = _runs(bench)
+    failed = next((r for r in probe_runs if not r.ok), None)
+    if failed is not None:
+        return {"error": failed.error, "meets_target": False}
     boto3_ms = _ms([r.import_seconds or 0.0 for r in boto3_runs])
     calendar_ms = _ms([r.response["calendar_s"] for r in probe_runs])
     zone_ms = _ms([r.response["zone_s"] for r in probe_runs])
@@ -91,23 +91,14 @@ def measure(
         "vs_boto3": round((calendar_ms + zone_ms) / boto3_ms, 3),
         "closure_known": all(r.response["closed"] for r in probe_runs),
         "target_ratio": TARGET_RATIO,
-        "runs": runs,
+        "runs": bench.runs,
         "meets_target": calendar_ms + zone_ms <= TARGET_RATIO * boto3_ms,
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--build-dir", type=Path, help="an existing `sam build` output")
-    parser.add_argument("--runs", type=int, default=7, help="timed runs (>= 5)")
-    args = parser.parse_args()
-    if args.runs < 5:
-        parser.error("--runs must be at least 5")
-    python = find_python312()
-    with tempfile.TemporaryDirectory(prefix="bench-calendar-") as scratch:
-        build_dir = args.build_dir or sam_build(Path(scratch) / "build")
-        runtime = provide_runtime_packages(Path(scratch) / "runtime", python)
-        report("market_calendar", **measure(build_dir, runtime, python, args.runs, Path(scratch)))
+    with lambda_bench(__doc__.splitlines()[0], prefix="bench-calendar-") as bench:
+        report("market_calendar", **measure(bench))
 
 
 if __name__ == "__main__":
