@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alchemiser.errors import CalendarRangeError, InputRejectedError
+from alchemiser.errors import BrokerApiError, CalendarRangeError, InputRejectedError
 from alchemiser.trading import is_trading_day, previous_trading_day, trading_days
 from alchemiser.trading.market_calendar import (
     FIRST_SUPPORTED_DAY,
@@ -355,6 +355,26 @@ def test_calendar_refuses_years_its_source_has_no_sessions_for():
         calendar.next_trading_day(date(2029, 12, 31))
     with pytest.raises(CalendarRangeError, match="no sessions in 2030"):
         calendar.trading_days(date(2029, 12, 1), date(2030, 1, 31))
+
+
+def test_calendar_keeps_nothing_from_a_failed_fetch_and_asks_again():
+    # Given a remote source whose first answer fails (Alpaca throttling: a retryable error)
+    class FlakySource(CountingSource):
+        def sessions(self, start: date, end: date) -> frozenset[date]:
+            if not self.calls:
+                self.calls.append((start, end))
+                raise BrokerApiError("429 from the calendar")
+            return super().sessions(start, end)
+
+    source = FlakySource()
+    calendar = MarketCalendar(source)
+
+    # When asked twice / Then the failure reaches the caller (so Lambda retries), and the
+    # next question fetches again instead of reading an empty year as closed
+    with pytest.raises(BrokerApiError):
+        calendar.is_trading_day(date(2025, 1, 10))
+    assert calendar.is_trading_day(date(2025, 1, 10))
+    assert len(source.calls) == 2
 
 
 def test_calendar_over_the_library_source_agrees_with_the_module_functions():
