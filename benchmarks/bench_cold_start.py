@@ -14,22 +14,19 @@ Usage: python benchmarks/bench_cold_start.py [--build-dir DIR] [--runs N]
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import _repo  # noqa: F401 - puts the repository root on sys.path
 from _harness import report
+from _lambda import lambda_bench
 
 from alchemiser.health import HEALTH_PROBE
-from tests.support.artifacts import BuiltFunction, built_functions, sam_build
+from tests.support.artifacts import BuiltFunction, built_functions
 from tests.support.lambda_runtime import (
     HandlerRun,
-    find_python312,
     lambda_environment,
-    provide_runtime_packages,
     run_handler,
 )
 
@@ -99,17 +96,8 @@ def measure(build_dir: Path, runtime: Path, python: str, runs: int) -> dict[str,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--build-dir", type=Path, help="an existing `sam build` output")
-    parser.add_argument("--runs", type=int, default=7, help="timed runs per measurement (>= 5)")
-    args = parser.parse_args()
-    if args.runs < 5:
-        parser.error("--runs must be at least 5")
-    python = find_python312()
-    with tempfile.TemporaryDirectory(prefix="bench-cold-start-") as scratch:
-        build_dir = args.build_dir or sam_build(Path(scratch) / "build")
-        runtime = provide_runtime_packages(Path(scratch) / "runtime", python)
-        report("cold_start", **measure(build_dir, runtime, python, args.runs))
+    with lambda_bench(__doc__.splitlines()[0], prefix="bench-cold-start-") as bench:
+        report("cold_start", **measure(bench.build_dir, bench.runtime, bench.python, bench.runs))
 
 
 if __name__ == "__main__":

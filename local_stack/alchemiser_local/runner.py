@@ -1,8 +1,9 @@
 """``alchemiser run``: the whole serverless workflow on one machine.
 
 Emulator up, stack created from template.yaml, paper account and bar store seeded, then
-for each trading day the daily schedule fires at 09:35 New York time and every event is
-delivered as AWS would deliver it, until the workflow and its tasks are done.
+for each weekday the daily schedule fires at 09:35 New York time (its cron is MON-FRI)
+and every event is delivered as AWS would deliver it, until the workflow and its tasks
+are done.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall_time
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from alchemiser_local.delivery import Deliveries
 from alchemiser_local.emulator import Emulator
@@ -32,6 +34,7 @@ __all__ = ["DAILY_TRADE_SCHEDULE", "RunOptions", "run"]
 
 #: The schedule whose firing starts a trading day's workflow.
 DAILY_TRADE_SCHEDULE = "daily-trade"
+_SATURDAY = 5
 
 
 @dataclass(frozen=True)
@@ -51,31 +54,33 @@ class RunOptions:
 
 def new_york_open(day: date) -> datetime:
     """09:35 New York time on ``day``, as an aware UTC instant (the schedule's time)."""
-    from alchemiser.clock import to_new_york  # noqa: PLC0415
+    from alchemiser.clock import NEW_YORK  # noqa: PLC0415
 
-    for hours in (4, 5):  # EDT, then EST: the offset whose wall clock reads 09:35
-        candidate = datetime.combine(day, wall_time(9, 35), UTC) + timedelta(hours=hours)
-        if to_new_york(candidate).time() == wall_time(9, 35):
-            return candidate
-    raise ValueError(f"no 09:35 in New York on {day}")
+    return datetime.combine(day, wall_time(9, 35), ZoneInfo(NEW_YORK)).astimezone(UTC)
 
 
-def trading_dates(days: int, start: date | None) -> list[date]:
-    """``days`` consecutive NYSE trading days from ``start`` (default: ending yesterday)."""
-    from alchemiser.trading import is_trading_day, previous_trading_day  # noqa: PLC0415
+def schedule_days(days: int, start: date | None) -> list[date]:
+    """The ``days`` weekdays the daily schedule fires on, oldest first.
 
-    if start is None:
-        last = previous_trading_day(datetime.now(UTC).date())
-        chosen = [last]
-        while len(chosen) < days:
-            chosen.insert(0, previous_trading_day(chosen[0]))
-        return chosen
-    chosen, day = [], start
+    From ``start``, or ending on the last trading day before today. The cron is
+    ``MON-FRI``, not "trading days": on a closed weekday (a holiday, a day of mourning) the
+    schedule still fires and the workflow records ``market_closed``.
+
+    Raises:
+        CalendarRangeError: for days outside the calendar's range (never OverflowError).
+    """
+    from alchemiser.trading.market_calendar import previous_trading_day  # noqa: PLC0415
+    from alchemiser.trading.market_calendar.sessions import check_supported  # noqa: PLC0415
+
+    day = start or previous_trading_day(datetime.now(UTC).date())
+    step = timedelta(days=1 if start else -1)
+    chosen: list[date] = []
     while len(chosen) < days:
-        if is_trading_day(day):
+        check_supported(day)
+        if day.weekday() < _SATURDAY:
             chosen.append(day)
-        day += timedelta(days=1)
-    return chosen
+        day += step
+    return sorted(chosen)
 
 
 def _daily_schedule(stack: LocalStack) -> ScheduleSpec:
@@ -113,7 +118,7 @@ def _day_result(
 def run(
     options: RunOptions, *, out: Callable[[str], None] = print, emulator: Emulator | None = None
 ) -> RunReport:
-    """Run the workflow for ``options.days`` trading days; see the module docstring.
+    """Run the workflow on ``options.days`` weekdays; see the module docstring.
 
     ``emulator`` may be started already (its start is the slowest part: start it first).
     """
@@ -127,7 +132,7 @@ def run(
 
     options.out_dir.mkdir(parents=True, exist_ok=True)
     log_path = options.out_dir / "lambda-logs.jsonl"
-    dates = trading_dates(options.days, options.start)
+    dates = schedule_days(options.days, options.start)
     report = RunReport(stage=options.stage, seconds=0.0, log_file=str(log_path))
     with (
         running_stack(

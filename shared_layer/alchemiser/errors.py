@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Self
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from pydantic import ValidationError
     from pydantic_core import ErrorDetails
 
@@ -18,6 +20,7 @@ __all__ = [
     "AlchemiserError",
     "BrokerApiError",
     "BrokerCredentialsError",
+    "CalendarRangeError",
     "CommandRejected",
     "ConfigError",
     "CrossFieldError",
@@ -297,3 +300,11 @@ class PaperAccountNotFoundError(TradingError, ConfigError):
 
 class BrokerCredentialsError(TradingError, ConfigError):
     """Raised when the Alpaca keys are missing from Secrets Manager or malformed."""
+
+
+class CalendarRangeError(TradingError, InputRejectedError):
+    """Raised when a date is outside the days the NYSE calendar (or its source) covers."""
+
+    def __init__(self, day: date, reason: str) -> None:
+        super().__init__(f"{day.isoformat()}: {reason}", field="date", kind="out_of_range")
+        self.day = day

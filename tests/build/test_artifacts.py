@@ -170,6 +170,57 @@ def test_import_check_fails_for_a_handler_importing_a_repo_only_module(
     assert run.error == "ModuleNotFoundError: No module named 'alchemiser_local'"
 
 
+_ZONE_AND_CALENDAR_PROBE = """
+import zoneinfo
+from datetime import UTC, date, datetime
+
+
+def lambda_handler(event, context):
+    zoneinfo.reset_tzpath(to=[])  # as in a Lambda image without /usr/share/zoneinfo
+    zoneinfo.ZoneInfo.clear_cache()
+    import tzdata
+    from alchemiser.clock import to_new_york
+    from alchemiser.trading import is_trading_day
+
+    winter = to_new_york(datetime(2026, 1, 15, 12, 0, tzinfo=UTC))
+    return {
+        "tzdata": tzdata.__file__,
+        "offset_hours": winter.utcoffset().total_seconds() / 3600,
+        "zone": winter.tzname(),
+        "open_on_2025_01_09": is_trading_day(date(2025, 1, 9)),
+    }
+"""
+
+
+def test_layer_carries_the_time_zone_database_and_the_nyse_calendar(
+    builds: Builds, tmp_path: Path
+) -> None:
+    # Given a function that reads New York time with no system time zone database
+    # (Lambda's image may have none) and asks the calendar about a one-off closure
+    function_dir = tmp_path / "ZoneProbeFunction"
+    function_dir.mkdir()
+    (function_dir / "zone_probe.py").write_text(_ZONE_AND_CALENDAR_PROBE)
+    layer = builds.function(FUNCTIONS[0])
+    layer_python = [str(d / "python") for d in layer.layer_dirs]
+
+    # When Lambda's Python runs it with the built layer
+    run = run_handler(
+        builds.python,
+        [function_dir, *layer.sys_path(builds.runtime)[1:]],
+        "zone_probe.lambda_handler",
+        env=lambda_environment(layer),
+        event={},
+    )
+
+    # Then zoneinfo found America/New_York in the layer's tzdata, and the calendar knows
+    # the 2025-01-09 closure from the table the layer ships
+    assert run.ok, f"{run.error}\n{run.stderr}"
+    answer = run.response
+    assert answer["tzdata"].startswith(tuple(layer_python)), answer
+    assert (answer["offset_hours"], answer["zone"]) == (-5, "EST")
+    assert answer["open_on_2025_01_09"] is False
+
+
 @pytest.mark.parametrize(
     ("resource", "mount"),
     [*((f, "/var/task") for f in FUNCTIONS), *((layer, "/opt") for layer in LAYERS)],

@@ -1,12 +1,13 @@
-"""New York dates without a time zone database (EST/EDT by the US rule since 2007)."""
+"""New York dates from zoneinfo, with the tzdata package as its database."""
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from alchemiser.clock import new_york_date, to_new_york
+from alchemiser.clock import new_york_date, new_york_today, to_new_york
 
 
 @pytest.mark.parametrize(
@@ -22,6 +23,9 @@ from alchemiser.clock import new_york_date, to_new_york
         (datetime(2026, 11, 1, 6, 0, tzinfo=UTC), -5),
         (datetime(2024, 3, 10, 7, 0, tzinfo=UTC), -4),
         (datetime(2025, 11, 2, 6, 0, tzinfo=UTC), -5),
+        # Before 2007 DST ended on the last Sunday of October (2006-10-29 06:00 UTC)
+        (datetime(2006, 10, 29, 6, 0, tzinfo=UTC), -5),
+        (datetime(2006, 4, 2, 7, 0, tzinfo=UTC), -4),
     ],
 )
 def test_to_new_york_uses_the_right_offset(instant, offset_hours):
@@ -45,3 +49,27 @@ def test_other_offsets_are_converted_by_instant():
 def test_naive_datetimes_are_refused():
     with pytest.raises(ValueError, match="naive"):
         to_new_york(datetime(2026, 6, 2, 8, 0))
+
+
+def test_new_york_today_is_the_new_york_date_of_now():
+    before = new_york_date(datetime.now(UTC))
+    today = new_york_today()
+    assert today in {before, before + timedelta(days=1)}
+
+
+@pytest.fixture
+def no_system_zoneinfo():
+    """As in a Lambda image without /usr/share/zoneinfo: only the tzdata package is left."""
+    zoneinfo.reset_tzpath(to=[])
+    zoneinfo.ZoneInfo.clear_cache()
+    yield
+    zoneinfo.reset_tzpath()
+    zoneinfo.ZoneInfo.clear_cache()
+
+
+@pytest.mark.usefixtures("no_system_zoneinfo")
+def test_to_new_york_finds_the_zone_in_the_tzdata_package():
+    assert zoneinfo.TZPATH == ()
+    winter = to_new_york(datetime(2026, 1, 15, 12, 0, tzinfo=UTC))
+    assert winter.utcoffset() == timedelta(hours=-5)
+    assert winter.tzname() == "EST"
