@@ -1,0 +1,180 @@
+"""Which stack an operator command acts on: a deployed stage, or the running local stack.
+
+``--stage S`` is the stack ``sam deploy --config-env S`` creates (samconfig.toml names
+it and its region), reached with the caller's own AWS credentials. ``--local`` is the
+stack a running ``alchemiser up`` serves: it leaves a state file (endpoint, region,
+stack name) that this module reads. Either way a command gets the same thing, a
+``Target``: a boto3 session, the endpoint to send requests to (None on AWS) and the
+stack's outputs, so the command's code is the same against AWS and the local stack.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+if TYPE_CHECKING:
+    import boto3
+
+__all__ = [
+    "LOCAL_KEY",
+    "LocalStackState",
+    "Target",
+    "TargetError",
+    "local_state_path",
+    "resolve_target",
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMCONFIG = ROOT / "samconfig.toml"
+#: Where ``alchemiser up`` leaves its state (override: ALCHEMISER_LOCAL_STATE_DIR).
+DEFAULT_STATE_DIR = ROOT / "out" / "local-stack"
+#: The emulator's credentials: never real ones.
+LOCAL_KEY = "local"
+
+
+class TargetError(Exception):
+    """Raised when the stack a command names cannot be found; the message says what to do."""
+
+
+class LocalStackState(BaseModel):
+    """What a running ``alchemiser up`` tells operator commands about itself."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    endpoint: str = Field(pattern=r"^http://127\.0\.0\.1:\d{1,5}$")
+    region: str = Field(min_length=1, max_length=32)
+    stage: str = Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")
+    stack_name: str = Field(min_length=1, max_length=128)
+    pid: int = Field(ge=1)
+
+
+def local_state_path(stage: str) -> Path:
+    """The state file of ``alchemiser up --stage <stage>``."""
+    directory = Path(os.environ.get("ALCHEMISER_LOCAL_STATE_DIR") or DEFAULT_STATE_DIR)
+    return directory / f"{stage}.json"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A stack to act on: how to reach it, and what it is called."""
+
+    stage: str
+    stack_name: str
+    session: boto3.Session
+    endpoint_url: str | None
+    outputs: dict[str, str]
+
+    @property
+    def is_local(self) -> bool:
+        """True for the running local stack."""
+        return self.endpoint_url is not None
+
+    def client(self, service: str, **config: Any) -> Any:  # noqa: ANN401 - any boto3 client
+        """A client of ``service`` for this target (the local endpoint when local)."""
+        from botocore.config import Config  # noqa: PLC0415 - CLI only
+
+        return self.session.client(
+            service,  # type: ignore[call-overload]
+            endpoint_url=self.endpoint_url,
+            config=Config(retries={"mode": "standard", "max_attempts": 3}, **config),
+        )
+
+    def output(self, key: str) -> str:
+        """One stack output, or a clear error naming it."""
+        try:
+            return self.outputs[key]
+        except KeyError:
+            raise TargetError(f"stack {self.stack_name} has no output {key!r}") from None
+
+
+def _deployed(stage: str, samconfig: Path) -> tuple[str, str]:
+    config = tomllib.loads(samconfig.read_text())
+    parameters = config.get(stage, {}).get("deploy", {}).get("parameters", {})
+    stack_name, region = parameters.get("stack_name"), parameters.get("region")
+    if not stack_name or not region:
+        raise TargetError(
+            f"{samconfig.name} has no [{stage}.deploy.parameters] stack_name and region"
+        )
+    return str(stack_name), str(region)
+
+
+def _read_state(stage: str) -> LocalStackState:
+    path = local_state_path(stage)
+    try:
+        state = LocalStackState.model_validate(json.loads(path.read_text()))
+    except FileNotFoundError:
+        raise TargetError(
+            f"no local stack is running for stage {stage} (no {path}); "
+            f"start one with `alchemiser up` (or `alchemiser up --bare`)"
+        ) from None
+    except (ValueError, ValidationError) as exc:
+        raise TargetError(f"{path} is not a local stack state file: {exc}") from None
+    if not _alive(state.pid):
+        raise TargetError(
+            f"the local stack of {path} (pid {state.pid}) is not running any more; "
+            "start one with `alchemiser up`"
+        )
+    return state
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    return True
+
+
+def _outputs(session: boto3.Session, endpoint_url: str | None, stack_name: str) -> dict[str, str]:
+    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+
+    cloudformation = session.client("cloudformation", endpoint_url=endpoint_url)
+    try:
+        stacks = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
+    except ClientError as exc:
+        raise TargetError(f"stack {stack_name}: {exc}") from exc
+    except BotoCoreError as exc:
+        raise TargetError(f"cannot reach the stack {stack_name}: {exc}") from exc
+    return {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
+
+
+def resolve_target(
+    *, stage: str | None, local: bool, local_stage: str = "dev", samconfig: Path = SAMCONFIG
+) -> Target:
+    """The stack ``--stage S`` or ``--local`` names (exactly one of them).
+
+    Raises:
+        TargetError: neither or both were given, or the stack cannot be found.
+    """
+    import boto3  # noqa: PLC0415 - CLI only
+
+    if (stage is None) == (not local):
+        raise TargetError("give exactly one of --stage S (a deployed stack) or --local")
+    if local:
+        state = _read_state(local_stage)
+        session = boto3.Session(
+            region_name=state.region, aws_access_key_id=LOCAL_KEY, aws_secret_access_key=LOCAL_KEY
+        )
+        endpoint: str | None = state.endpoint
+        stage_name, stack_name = state.stage, state.stack_name
+    else:
+        assert stage is not None  # narrowed by the check above
+        stack_name, region = _deployed(stage, samconfig)
+        session = boto3.Session(region_name=region)
+        endpoint, stage_name = None, stage
+    return Target(
+        stage=stage_name,
+        stack_name=stack_name,
+        session=session,
+        endpoint_url=endpoint,
+        outputs=_outputs(session, endpoint, stack_name),
+    )
