@@ -10,9 +10,13 @@ order behind it is an ``OrderRejectedError`` for the executor to record.
 from __future__ import annotations
 
 import time
+from functools import cache
 from typing import TYPE_CHECKING, Literal
 
+from pydantic import TypeAdapter, ValidationError
+
 from alchemiser.errors import OrderRejectedError
+from alchemiser.events.base import Symbol
 from alchemiser.events.models import AccountSnapshot, OrderOutcome
 from alchemiser.logging import get_logger
 from alchemiser.trading.alpaca_config import LIVE_TRADING_URL, PAPER_TRADING_URL
@@ -59,6 +63,31 @@ def order_outcome(order: AlpacaOrder) -> OrderOutcome:
     return working(outcome)
 
 
+def _ignored(position: AlpacaPosition) -> str | None:
+    """Why the workflow leaves ``position`` alone, or None when it trades it."""
+    if position.asset_class != "us_equity":
+        return position.asset_class
+    if position.side == "short" or position.qty < 0:
+        return "short"
+    if not _tradable_symbol(position.symbol):
+        return "symbol"
+    return None
+
+
+@cache
+def _symbols() -> TypeAdapter[str]:
+    return TypeAdapter(Symbol)
+
+
+def _tradable_symbol(symbol: str) -> bool:
+    """True when ``symbol`` is one the workflow's events can carry."""
+    try:
+        _symbols().validate_python(symbol)
+    except ValidationError:
+        return False
+    return True
+
+
 class AlpacaBroker:
     """A ``TradingBroker`` over Alpaca's trading API v2."""
 
@@ -82,19 +111,24 @@ class AlpacaBroker:
         return self.base_url == LIVE_TRADING_URL
 
     def get_account(self) -> AccountSnapshot:
-        """Equity, cash, buying power and long positions (``/v2/account``, ``/v2/positions``)."""
+        """Equity, cash, buying power and the positions the workflow trades.
+
+        Those are long ``us_equity`` positions (``/v2/positions`` lists every asset
+        class). Anything else, an option, a coin, a short, is left out of planning, so
+        it is never priced as a stock nor sold, and one warning names each.
+        """
         account = AlpacaAccount.model_validate(self._http.get("/v2/account"))
         positions = [
             AlpacaPosition.model_validate(p) for p in self._http.get("/v2/positions") or []
         ]
-        shorts = [p.symbol for p in positions if p.side == "short" or p.qty < 0]
-        if shorts:
-            _log.warning("alpaca_short_positions_ignored", symbols=shorts)
+        ignored = {p.symbol: why for p in positions if (why := _ignored(p)) is not None}
+        if ignored:
+            _log.warning("alpaca_positions_ignored", positions=ignored)
         return AccountSnapshot(
             equity=account.equity,
             cash=account.cash,
             buying_power=account.buying_power,
-            positions={p.symbol: p.qty for p in positions if p.symbol not in shorts and p.qty > 0},
+            positions={p.symbol: p.qty for p in positions if p.symbol not in ignored and p.qty > 0},
         )
 
     def submit_market_order(

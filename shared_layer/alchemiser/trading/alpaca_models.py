@@ -38,11 +38,13 @@ class AlpacaAccount(_Response):
 
 
 class AlpacaPosition(_Response):
-    """One item of ``GET /v2/positions``."""
+    """One item of ``GET /v2/positions``: any asset class (stocks, options, crypto)."""
 
     symbol: str
     qty: Decimal
     side: Literal["long", "short"] = "long"
+    #: ``us_equity``, ``us_option``, ``crypto``, ... (Alpaca adds classes over time).
+    asset_class: str
 
 
 class AlpacaOrder(_Response):
