@@ -30,17 +30,58 @@ if TYPE_CHECKING:
 
     from alchemiser.trading.alpaca_config import AlpacaCredentials
 
-__all__ = ["AlpacaBroker", "order_outcome"]
+__all__ = ["ORDER_STATUSES", "AlpacaBroker", "order_outcome"]
 
 Side = Literal["buy", "sell"]
-#: Alpaca statuses after which an order never fills any more.
-_ENDED = frozenset({"canceled", "expired", "rejected", "suspended", "done_for_day", "replaced"})
+StatusKind = Literal["open", "ended", "filled", "rejected"]
+
+#: Every status of Alpaca's order-status enum and what it means for the workflow:
+#: ``open``, Alpaca may still fill (more of) the order, and it can still be canceled;
+#: ``ended``, it fills no more (``calculated`` is "completed for the day, settlement
+#: pending"). Whatever the status, an order whose filled quantity reached its quantity
+#: is filled. A status not listed here is taken as ``open`` and logged: never reported
+#: filled or ended on a guess, it is polled like a working order and, if it stays so,
+#: reported as still open at the broker.
+ORDER_STATUSES: dict[str, StatusKind] = {
+    "new": "open",
+    "accepted": "open",
+    "pending_new": "open",
+    "accepted_for_bidding": "open",
+    "partially_filled": "open",
+    "pending_cancel": "open",
+    "pending_replace": "open",
+    "pending_review": "open",
+    "held": "open",
+    "stopped": "open",
+    "suspended": "open",
+    "filled": "filled",
+    "calculated": "ended",
+    "done_for_day": "ended",
+    "canceled": "ended",
+    "expired": "ended",
+    "replaced": "ended",
+    "rejected": "rejected",
+}
 
 _log = get_logger(__name__)
 
 
+def _status_kind(order: AlpacaOrder) -> StatusKind:
+    if order.qty is not None and order.filled_qty >= order.qty:
+        return "filled"
+    kind = ORDER_STATUSES.get(order.status)
+    if kind is None:
+        _log.warning(
+            "alpaca_order_status_unlisted",
+            status=order.status,
+            client_order_id=order.client_order_id,
+        )
+        return "open"
+    return kind
+
+
 def order_outcome(order: AlpacaOrder) -> OrderOutcome:
-    """An Alpaca order as the workflow reports it (see ``execution`` for working orders)."""
+    """An Alpaca order as the workflow reports it (``ORDER_STATUSES``; ``execution``)."""
     outcome = OrderOutcome(
         symbol=order.symbol,
         side=order.side,
@@ -51,16 +92,19 @@ def order_outcome(order: AlpacaOrder) -> OrderOutcome:
         filled_quantity=order.filled_qty,
         average_price=order.filled_avg_price,
     )
-    if order.status == "filled":
+    kind = _status_kind(order)
+    if kind == "filled":
         return outcome
-    if order.status in _ENDED:
-        if order.filled_qty > 0:
-            error = f"{order.status} by the broker after a partial fill"
-            return outcome.model_copy(update={"status": "partially_filled", "error": error})
-        return outcome.model_copy(
-            update={"status": "rejected", "error": f"broker status {order.status}"}
-        )
-    return working(outcome)
+    if kind == "open":
+        return working(outcome)
+    reason = f"Alpaca status {order.status}"
+    if order.replaced_by:
+        reason += f" (by order {order.replaced_by})"
+    if order.filled_qty > 0:
+        error = f"{reason} after filling {order.filled_qty} of {outcome.quantity}"
+        return outcome.model_copy(update={"status": "partially_filled", "error": error})
+    status = "rejected" if kind == "rejected" else "failed"
+    return outcome.model_copy(update={"status": status, "error": f"{reason}: nothing filled"})
 
 
 def _ignored(position: AlpacaPosition) -> str | None:

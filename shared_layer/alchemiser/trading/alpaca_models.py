@@ -58,6 +58,7 @@ class AlpacaOrder(_Response):
     filled_qty: Decimal = Decimal(0)
     filled_avg_price: Decimal | None = None
     status: str
+    replaced_by: str | None = None
 
 
 class AlpacaClock(_Response):

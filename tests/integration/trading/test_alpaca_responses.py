@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from alchemiser.events.models import AccountSnapshot
-from alchemiser.trading import AlpacaBroker
+from alchemiser.events.models import AccountSnapshot, PlanItem, RebalancePlan
+from alchemiser.trading import AlpacaBroker, execute_plan
+from alchemiser.trading.alpaca_broker import ORDER_STATUSES
 from alchemiser_local.alpaca_emulator import Fault
 
 DATA = Path(__file__).parents[2] / "data" / "alpaca"
@@ -66,3 +67,135 @@ def test_alpaca_crypto_position_is_never_priced_as_a_stock(broker, alpaca_state)
     replay(alpaca_state, "/v2/positions", [coin])
     # When the account is read / Then the planner never sees it (so never sells or prices it)
     assert broker.get_account().positions == {}
+
+
+#: Alpaca's order-status enum (trading API OpenAPI ``OrderStatus``, plus ``pending_review``
+#: and ``held`` that alpaca-py's ``OrderStatus`` lists).
+ALPACA_ORDER_STATUSES = {
+    "new",
+    "partially_filled",
+    "filled",
+    "done_for_day",
+    "canceled",
+    "expired",
+    "replaced",
+    "pending_cancel",
+    "pending_replace",
+    "pending_review",
+    "accepted",
+    "pending_new",
+    "accepted_for_bidding",
+    "stopped",
+    "rejected",
+    "suspended",
+    "calculated",
+    "held",
+}
+
+#: recorded case -> (outcome status, filled quantity)
+OUTCOMES = {
+    "accepted": ("accepted", "0"),
+    "pending_new": ("accepted", "0"),
+    "new": ("accepted", "0"),
+    "accepted_for_bidding": ("accepted", "0"),
+    "partially_filled": ("accepted", "0.75"),
+    "pending_cancel": ("accepted", "0"),
+    "pending_replace": ("accepted", "0"),
+    "pending_review": ("accepted", "0"),
+    "stopped": ("accepted", "0"),
+    "suspended": ("accepted", "0"),
+    "held": ("accepted", "0"),
+    "filled": ("filled", "1.5"),
+    "calculated": ("filled", "1.5"),
+    "notional_filled": ("filled", "0.195172"),
+    "done_for_day": ("partially_filled", "0.5"),
+    "canceled_partially_filled": ("partially_filled", "0.5"),
+    "calculated_partially_filled": ("partially_filled", "1"),
+    "canceled": ("failed", "0"),
+    "expired": ("failed", "0"),
+    "replaced": ("failed", "0"),
+    "rejected": ("rejected", "0"),
+    "unlisted_status": ("accepted", "0"),
+    "unlisted_status_filled": ("filled", "1.5"),
+}
+CID = "alc-b-SPY-0123456789abcdef01234567"
+
+
+def test_alpaca_adapter_maps_every_status_of_alpacas_enum():
+    assert set(ORDER_STATUSES) == ALPACA_ORDER_STATUSES
+
+
+def test_alpaca_recorded_orders_cover_every_status_of_alpacas_enum():
+    statuses = {order["status"] for order in recorded("orders.json").values()}
+    assert statuses >= ALPACA_ORDER_STATUSES
+    assert set(recorded("orders.json")) == set(OUTCOMES)
+
+
+@pytest.mark.parametrize("case", sorted(OUTCOMES))
+def test_alpaca_recorded_order_status_maps_to_its_outcome(broker, alpaca_state, case):
+    # Given Alpaca's order in that state
+    replay(alpaca_state, "/v2/orders:by_client_order_id", recorded("orders.json")[case])
+    # When it is read
+    outcome = broker.get_order(CID)
+    # Then the workflow reports what the broker did: filled only when all of it filled
+    assert outcome is not None
+    assert (outcome.status, outcome.filled_quantity) == (OUTCOMES[case][0], D(OUTCOMES[case][1]))
+
+
+def test_alpaca_ended_order_says_what_ended_it(broker, alpaca_state):
+    replay(alpaca_state, "/v2/orders:by_client_order_id", recorded("orders.json")["replaced"])
+    outcome = broker.get_order(CID)
+    assert outcome is not None
+    assert outcome.error == (
+        "Alpaca status replaced (by order 5b1bdb2a-ba06-4a91-9b27-2da5bc0e2e6d): nothing filled"
+    )
+
+
+def test_alpaca_unlisted_status_is_kept_working_and_logged(broker, alpaca_state, logs):
+    replay(
+        alpaca_state, "/v2/orders:by_client_order_id", recorded("orders.json")["unlisted_status"]
+    )
+    broker.get_order(CID)
+    (warning,) = [r for r in logs.records() if r["event"] == "alpaca_order_status_unlisted"]
+    assert (warning["level"], warning["status"]) == ("warning", "queued_for_auction")
+
+
+def test_alpaca_calculated_order_counts_as_succeeded(broker, alpaca_state):
+    # Given an order Alpaca accepts and then reports "calculated" (done for the day), all filled
+    orders = recorded("orders.json")
+    replay(alpaca_state, "/v2/orders", orders["accepted"], method="POST")
+    replay(alpaca_state, "/v2/orders:by_client_order_id", orders["calculated"], times=50)
+    plan = RebalancePlan(
+        account=AccountSnapshot(equity=D(1000), cash=D(1000), buying_power=D(1000)),
+        items=(_buy("SPY", "1.5"),),
+        cash_buffer=D(1),
+        min_trade_value=D(1),
+    )
+    # When the plan is executed
+    report = execute_plan(
+        plan,
+        broker,
+        event_id="evt-9",
+        dry_run=False,
+        fill_timeout_seconds=2,
+        poll_interval_seconds=0.01,
+    )
+    # Then the order is filled and the execution succeeded
+    assert [o.status for o in report.orders] == ["filled"]
+    assert (report.orders_succeeded, report.failed_symbols) == (1, ())
+
+
+def _buy(symbol: str, quantity: str) -> PlanItem:
+    return PlanItem.model_validate(
+        {
+            "symbol": symbol,
+            "side": "buy",
+            "quantity": quantity,
+            "estimated_price": "500",
+            "estimated_value": "750",
+            "current_value": "0",
+            "target_value": "750",
+            "target_weight": "0.75",
+            "reason": "test",
+        }
+    )
