@@ -197,24 +197,11 @@ class EmulatedMarket:
 
     def stock_bars(self, query: Mapping[str, str]) -> dict[str, Any]:
         """``GET /v2/stocks/bars`` (daily bars only)."""
-        symbols = sorted({s for s in query.get("symbols", "").split(",") if s})
-        if not symbols:
-            raise EmulatorRequestError(400, "symbols is required")
-        if query.get("timeframe") not in _DAILY:
-            raise EmulatorRequestError(400, "invalid timeframe: the emulator serves 1Day bars")
-        _choice(query, "feed", _FEEDS, "sip")
-        _choice(query, "adjustment", _ADJUSTMENTS, "raw")
-        newest_first = _choice(query, "sort", frozenset({"asc", "desc"}), "asc") == "desc"
-        start = _parse_bound("start", query.get("start"))
-        end = _parse_bound("end", query.get("end")) or self.now
-        rows = [
-            (symbol, bar)
-            for symbol in symbols
-            for bar in self._window(symbol, start, end, newest_first=newest_first)
-        ]
+        wanted = _BarsQuery.parse(query, now=self.now)
+        rows = [(symbol, bar) for symbol in wanted.symbols for bar in self._window(symbol, wanted)]
         keys = [(symbol, bar.date) for symbol, bar in rows]
         offset = _resume(keys, query.get("page_token"))
-        page = rows[offset : offset + min(_limit(query), self.page_cap)]
+        page = rows[offset : offset + min(wanted.limit, self.page_cap)]
         grouped: dict[str, list[dict[str, Any]]] = {}
         for symbol, bar in page:
             grouped.setdefault(symbol, []).append(_bar_json(bar))
@@ -224,21 +211,45 @@ class EmulatedMarket:
             "next_page_token": _token(*keys[offset + len(page) - 1]) if more else None,
         }
 
-    def _window(
-        self, symbol: str, start: datetime | None, end: datetime, *, newest_first: bool
-    ) -> list[Bar]:
-        def stamp(bar: Bar) -> datetime:
-            return new_york(bar.date, time(0))
-
+    def _window(self, symbol: str, wanted: _BarsQuery) -> list[Bar]:
         # A daily bar exists once its session has closed.
         chosen = [
             bar
             for bar in self.bars.get(symbol, ())
-            if (start is None or stamp(bar) >= start)
-            and stamp(bar) <= end
+            if wanted.start <= new_york(bar.date, time(0)) <= wanted.end
             and new_york(bar.date, _CLOSE) <= self.now
         ]
-        return chosen[::-1] if newest_first else chosen
+        return chosen[::-1] if wanted.newest_first else chosen
+
+
+@dataclass(frozen=True)
+class _BarsQuery:
+    """What a ``/v2/stocks/bars`` query asks for, checked as Alpaca checks it (400s)."""
+
+    symbols: list[str]
+    start: datetime
+    end: datetime
+    limit: int
+    newest_first: bool
+
+    @classmethod
+    def parse(cls, query: Mapping[str, str], *, now: datetime) -> _BarsQuery:
+        symbols = sorted({s for s in query.get("symbols", "").split(",") if s})
+        if not symbols:
+            raise EmulatorRequestError(400, "symbols is required")
+        if query.get("timeframe") not in _DAILY:
+            raise EmulatorRequestError(400, "invalid timeframe: the emulator serves 1Day bars")
+        _choice(query, "feed", _FEEDS, "sip")
+        _choice(query, "adjustment", _ADJUSTMENTS, "raw")
+        return cls(
+            symbols=symbols,
+            # Alpaca's default start: the beginning of the current day.
+            start=_parse_bound("start", query.get("start"))
+            or new_york(to_new_york(now).date(), time(0)),
+            end=_parse_bound("end", query.get("end")) or now,
+            limit=_limit(query),
+            newest_first=_choice(query, "sort", frozenset({"asc", "desc"}), "asc") == "desc",
+        )
 
 
 def _ordered(bars: Mapping[str, Sequence[Bar]]) -> dict[str, tuple[Bar, ...]]:
