@@ -107,6 +107,11 @@ def order_outcome(order: AlpacaOrder) -> OrderOutcome:
     return outcome.model_copy(update={"status": status, "error": f"{reason}: nothing filled"})
 
 
+def plain_decimal(value: Decimal) -> str:
+    """``value`` in plain decimal notation: ``str()`` writes 1E-7 and 2E+1 for some."""
+    return format(value, "f")
+
+
 def _ignored(position: AlpacaPosition) -> str | None:
     """Why the workflow leaves ``position`` alone, or None when it trades it."""
     if position.asset_class != "us_equity":
@@ -186,7 +191,7 @@ class AlpacaBroker:
         """
         body = {
             "symbol": symbol,
-            "qty": str(quantity),
+            "qty": plain_decimal(quantity),
             "side": side,
             "type": "market",
             "time_in_force": "day",

@@ -9,7 +9,6 @@ default, which is what momentum and volatility should be measured on.
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
 from alchemiser.errors import BrokerApiError
@@ -32,6 +31,16 @@ _MARGIN_DAYS = 5
 #: Pages followed at most; 10,000 bars a page covers years of a whole universe.
 _MAX_PAGES = 50
 _PAGE_LIMIT = "10000"
+
+
+def _utc_midnight(day: date) -> str:
+    """The start of ``day`` in UTC, in RFC 3339.
+
+    A date alone is ambiguous (Alpaca does not say in which zone it reads one); midnight
+    UTC falls four or five hours before that day's bar, which is stamped midnight New
+    York, so as a start it takes that day's bar in and as an end it leaves it out.
+    """
+    return f"{day.isoformat()}T00:00:00Z"
 
 
 def _bar(raw: AlpacaBar) -> Bar:
@@ -66,15 +75,16 @@ class AlpacaMarketData:
         start = as_of
         for _ in range(lookback + _MARGIN_DAYS):
             start = previous_trading_day(start)
-        fetched = self._fetch(wanted, start=start, end=as_of - timedelta(days=1))
+        fetched = self._fetch(wanted, start=start, end=as_of)
         return {s: select_window(s, fetched.get(s, []), lookback, as_of=as_of) for s in wanted}
 
     def _fetch(self, symbols: list[str], *, start: date, end: date) -> dict[str, list[Bar]]:
+        """Bars stamped from ``start`` up to, not including, ``end``'s bar."""
         query = {
             "symbols": ",".join(symbols),
             "timeframe": "1Day",
-            "start": start.isoformat(),
-            "end": end.isoformat(),
+            "start": _utc_midnight(start),
+            "end": _utc_midnight(end),
             "limit": _PAGE_LIMIT,
             "adjustment": self.adjustment,
             "feed": self.feed,

@@ -70,6 +70,23 @@ def test_alpaca_market_order_fills_at_the_latest_close(broker, alpaca_state):
     assert (sent["type"], sent["time_in_force"], sent["qty"]) == ("market", "day", "1.5")
 
 
+def test_alpaca_quantities_are_sent_in_plain_decimal_notation(broker, alpaca_state):
+    # Given quantities Python writes with an exponent (str() gives 1E-7 and 2E+1)
+    tiny, twenty = D("0.0000001"), D("2E+1")
+    # When they are ordered
+    first = broker.submit_market_order(
+        symbol="SPY", side="buy", quantity=tiny, client_order_id="alc-tiny"
+    )
+    second = broker.submit_market_order(
+        symbol="BIL", side="buy", quantity=twenty, client_order_id="alc-twenty"
+    )
+    # Then Alpaca gets plain decimals and fills both
+    sent = [r.body["qty"] for r in alpaca_state.requests if r.method == "POST"]
+    assert sent == ["0.0000001", "20"]
+    assert (first.status, first.filled_quantity) == ("filled", tiny)
+    assert (second.status, second.filled_quantity) == ("filled", twenty)
+
+
 def test_alpaca_duplicate_client_order_id_returns_the_existing_order(broker, alpaca_state):
     # Given an order already placed under the id
     first = broker.submit_market_order(symbol="SPY", side="buy", quantity=D(1), client_order_id=CID)

@@ -49,8 +49,11 @@ def test_alpaca_bars_query_names_timeframe_feed_and_adjustment(market, alpaca_st
     (query,) = _bar_queries(alpaca_state)
     assert query["timeframe"] == "1Day"
     assert (query["feed"], query["adjustment"], query["sort"]) == ("iex", "all", "asc")
-    assert query["end"] == "2025-03-11"
-    assert query["start"] <= DAYS[-9].isoformat()
+    # And the window in RFC 3339: from a day's start (UTC) to the start of the trading
+    # date, so the previous day's bar (midnight New York, 04:00Z) is in and as_of's is out
+    assert query["end"] == "2025-03-12T00:00:00Z"
+    assert query["start"].endswith("T00:00:00Z")
+    assert query["start"][:10] <= DAYS[-9].isoformat()
 
 
 def test_alpaca_bars_missing_symbol_is_named(market):
