@@ -20,6 +20,7 @@ __all__ = [
     "BrokerCredentialsError",
     "BrokerError",
     "BrokerNotBoundError",
+    "BrokerResponseError",
     "CommandRejected",
     "ConfigError",
     "CrossFieldError",
@@ -287,3 +288,11 @@ class PaperAccountNotFoundError(TradingError, ConfigError):
 
 class BrokerCredentialsError(TradingError, ConfigError):
     """Raised when the Alpaca keys are missing from Secrets Manager or malformed."""
+
+
+class BrokerResponseError(TradingError):
+    """Raised when a broker answers with a body that does not read as its API documents.
+
+    Permanent: the same request gets the same answer (a field missing or out of bounds),
+    so the workflow step fails with the fields named instead of retrying.
+    """

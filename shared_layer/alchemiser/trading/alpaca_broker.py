@@ -21,7 +21,14 @@ from alchemiser.events.models import AccountSnapshot, OrderOutcome
 from alchemiser.logging import get_logger
 from alchemiser.trading.alpaca_config import LIVE_TRADING_URL, PAPER_TRADING_URL
 from alchemiser.trading.alpaca_http import AlpacaHttp, RetryPolicy
-from alchemiser.trading.alpaca_models import AlpacaAccount, AlpacaClock, AlpacaOrder, AlpacaPosition
+from alchemiser.trading.alpaca_models import (
+    AlpacaAccount,
+    AlpacaClock,
+    AlpacaOrder,
+    AlpacaPosition,
+    AlpacaPositions,
+    parse,
+)
 from alchemiser.trading.execution import working
 
 if TYPE_CHECKING:
@@ -166,10 +173,10 @@ class AlpacaBroker:
         class). Anything else, an option, a coin, a short, is left out of planning, so
         it is never priced as a stock nor sold, and one warning names each.
         """
-        account = AlpacaAccount.model_validate(self._http.get("/v2/account"))
-        positions = [
-            AlpacaPosition.model_validate(p) for p in self._http.get("/v2/positions") or []
-        ]
+        account = parse(AlpacaAccount, self._http.get("/v2/account"), what="GET /v2/account")
+        positions = parse(
+            AlpacaPositions, self._http.get("/v2/positions"), what="GET /v2/positions"
+        ).items
         ignored = {p.symbol: why for p in positions if (why := _ignored(p)) is not None}
         if ignored:
             _log.warning("alpaca_positions_ignored", positions=ignored)
@@ -198,7 +205,7 @@ class AlpacaBroker:
             "client_order_id": client_order_id,
         }
         try:
-            order = AlpacaOrder.model_validate(self._http.post("/v2/orders", body))
+            order = parse(AlpacaOrder, self._http.post("/v2/orders", body), what="POST /v2/orders")
         except OrderRejectedError:
             existing = self.get_order(client_order_id)
             if existing is None:
@@ -214,8 +221,10 @@ class AlpacaBroker:
             {"client_order_id": client_order_id},
             missing_ok=True,
         )
-        return order_outcome(AlpacaOrder.model_validate(data)) if data is not None else None
+        if data is None:
+            return None
+        return order_outcome(parse(AlpacaOrder, data, what="GET /v2/orders:by_client_order_id"))
 
     def clock(self) -> AlpacaClock:
         """Whether the market is open now, and the next open and close (``/v2/clock``)."""
-        return AlpacaClock.model_validate(self._http.get("/v2/clock"))
+        return parse(AlpacaClock, self._http.get("/v2/clock"), what="GET /v2/clock")

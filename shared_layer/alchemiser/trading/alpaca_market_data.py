@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from alchemiser.errors import BrokerApiError
 from alchemiser.trading.alpaca_config import DATA_URL
 from alchemiser.trading.alpaca_http import AlpacaHttp, RetryPolicy
-from alchemiser.trading.alpaca_models import AlpacaBar, AlpacaBarsPage
+from alchemiser.trading.alpaca_models import AlpacaBar, AlpacaBarsPage, parse
 from alchemiser.trading.bars import Bar, select_window
 from alchemiser.trading.market_calendar import previous_trading_day
 
@@ -92,7 +92,8 @@ class AlpacaMarketData:
         }
         bars: dict[str, list[Bar]] = {}
         for _ in range(_MAX_PAGES):
-            page = AlpacaBarsPage.model_validate(self._http.get("/v2/stocks/bars", query))
+            body = self._http.get("/v2/stocks/bars", query)
+            page = parse(AlpacaBarsPage, body, what="GET /v2/stocks/bars")
             for symbol, raw_bars in (page.bars or {}).items():
                 bars.setdefault(symbol, []).extend(_bar(raw) for raw in raw_bars)
             if not page.next_page_token:

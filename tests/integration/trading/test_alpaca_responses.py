@@ -7,14 +7,17 @@ so it reaches the adapter over HTTP exactly as Alpaca's would.
 from __future__ import annotations
 
 import json
+import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from alchemiser.errors import BrokerResponseError, TransientError
 from alchemiser.events.models import AccountSnapshot, PlanItem, RebalancePlan
-from alchemiser.trading import AlpacaBroker, execute_plan
+from alchemiser.trading import AlpacaBroker, AlpacaMarketData, execute_plan
 from alchemiser.trading.alpaca_broker import ORDER_STATUSES
 from alchemiser_local.alpaca_emulator import Fault
 
@@ -199,3 +202,86 @@ def _buy(symbol: str, quantity: str) -> PlanItem:
             "reason": "test",
         }
     )
+
+
+def _with(body: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    return {k: v for k, v in {**body, **changes}.items() if v is not _DROP}
+
+
+_DROP = object()
+ORDER = recorded("orders.json")["filled"]
+PAGE = recorded("bars_page_2.json")
+_BAD_BAR = {**PAGE["bars"]["TSLA"][0], "c": -1}
+
+#: (case, path, recorded body made invalid, the field the error names)
+INVALID = [
+    (
+        "equity_not_a_number",
+        "/v2/account",
+        _with(recorded("account.json"), equity="12,3"),
+        "equity",
+    ),
+    ("equity_nan", "/v2/account", _with(recorded("account.json"), equity="NaN"), "equity"),
+    ("cash_missing", "/v2/account", _with(recorded("account.json"), cash=_DROP), "cash"),
+    ("positions_not_a_list", "/v2/positions", {"message": "oops"}, "body"),
+    (
+        "position_qty_absurd",
+        "/v2/positions",
+        [{**recorded("positions.json")[0], "qty": "1e400"}],
+        "0.qty",
+    ),
+    ("order_without_id", "/v2/orders:by_client_order_id", _with(ORDER, id=_DROP), "id"),
+    ("order_status_a_number", "/v2/orders:by_client_order_id", _with(ORDER, status=42), "status"),
+    (
+        "order_symbol_a_pair",
+        "/v2/orders:by_client_order_id",
+        _with(ORDER, symbol="BTC/USD"),
+        "symbol",
+    ),
+    (
+        "clock_without_zone",
+        "/v2/clock",
+        _with(recorded("clock.json"), timestamp="2025-03-12T09:35:00"),
+        "timestamp",
+    ),
+    (
+        "bar_negative_close",
+        "/v2/stocks/bars",
+        {"bars": {"TSLA": [_BAD_BAR]}, "next_page_token": None},
+        "bars.TSLA.0.c",
+    ),
+    ("bars_a_list", "/v2/stocks/bars", {"bars": [], "next_page_token": None}, "bars"),
+]
+
+
+def _call(path: str, broker: AlpacaBroker, market: AlpacaMarketData) -> object:
+    calls = {
+        "/v2/account": broker.get_account,
+        "/v2/positions": broker.get_account,
+        "/v2/orders:by_client_order_id": lambda: broker.get_order(CID),
+        "/v2/clock": broker.clock,
+        "/v2/stocks/bars": lambda: market.daily_bars(["TSLA"], 1, as_of=date(2022, 2, 4)),
+    }
+    return calls[path]()
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"), [c[1:] for c in INVALID], ids=[c[0] for c in INVALID]
+)
+def test_alpaca_invalid_body_is_a_named_permanent_error(
+    broker, alpaca_url, credentials, alpaca_state, path, body, field
+):
+    # Given Alpaca answers 200 with a body that does not read as its API documents
+    replay(alpaca_state, path, body)
+    market = AlpacaMarketData(credentials, base_url=alpaca_url)
+    # When the adapter reads it / Then the error names the field, and nothing is retried
+    with pytest.raises(BrokerResponseError, match=rf"unexpected response: {re.escape(field)}:"):
+        _call(path, broker, market)
+    assert alpaca_state.hits("GET", path) == 1
+
+
+def test_alpaca_invalid_order_answer_is_not_taken_for_a_refusal(broker, alpaca_state):
+    replay(alpaca_state, "/v2/orders", _with(ORDER, client_order_id=_DROP), method="POST")
+    with pytest.raises(BrokerResponseError, match="POST /v2/orders: unexpected response"):
+        broker.submit_market_order(symbol="SPY", side="buy", quantity=D(1), client_order_id=CID)
+    assert not isinstance(BrokerResponseError("x"), TransientError)
