@@ -29,7 +29,8 @@ class Fault(BaseModel):
     Kinds: ``error`` answers ``status`` (5xx by default) with an Alpaca error body;
     ``rate_limit`` answers 429 with ``Retry-After: retry_after``; ``hang`` waits
     ``seconds`` before answering normally; ``drop`` closes the connection without an
-    answer; ``respond`` answers ``status`` with ``body`` as given (a recorded response).
+    answer; ``respond`` answers ``status`` with ``body`` as given (a recorded response),
+    or with ``text`` verbatim as HTML (what a proxy in the way answers).
     With ``apply``, the request takes effect first (an order is placed) and only its
     answer is replaced: a response lost on the way back.
     """
@@ -44,6 +45,7 @@ class Fault(BaseModel):
     retry_after: int = Field(default=1, ge=0, le=3600)
     seconds: float = Field(default=30.0, ge=0, le=600)
     body: JsonValue = None
+    text: str | None = Field(default=None, max_length=100_000)
     apply: bool = False
 
     def matches(self, method: str, path: str) -> bool:

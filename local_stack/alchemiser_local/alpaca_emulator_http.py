@@ -122,16 +122,28 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault.kind == "rate_limit":
             body = {"code": 42910000, "message": "rate limit exceeded"}
             self._send(429, body, {"Retry-After": str(fault.retry_after)})
+        elif fault.kind == "respond" and fault.text is not None:
+            self._send_bytes(fault.status, fault.text.encode(), "text/html; charset=UTF-8")
         elif fault.kind == "respond":
             self._send(fault.status, fault.body)
         else:
             self._send(fault.status, fault.error_body())
 
     def _send(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:  # noqa: ANN401
-        payload = json.dumps(body).encode()
+        self._send_bytes(
+            status, json.dumps(body).encode(), "application/json; charset=UTF-8", headers
+        )
+
+    def _send_bytes(
+        self,
+        status: int,
+        payload: bytes,
+        content_type: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
