@@ -23,12 +23,12 @@ __all__ = [
     "AlpacaAccount",
     "AlpacaBar",
     "AlpacaBarsPage",
-    "AlpacaCalendar",
     "AlpacaClock",
     "AlpacaOrder",
     "AlpacaPosition",
     "AlpacaPositions",
     "AlpacaSession",
+    "AlpacaSessions",
     "parse",
 ]
 
@@ -132,7 +132,7 @@ class AlpacaSession(_Response):
     close: Annotated[str, StringConstraints(pattern=r"^\d{2}:\d{2}$")]
 
 
-class AlpacaCalendar(_Response):
+class AlpacaSessions(_Response):
     """``GET /v2/calendar``: a JSON array of sessions (wrapped by ``parse``)."""
 
     items: Annotated[list[AlpacaSession], Field(max_length=_MAX_SESSIONS)]
