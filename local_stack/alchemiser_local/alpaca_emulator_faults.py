@@ -16,11 +16,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from alchemiser_local.alpaca_emulator_market import alpaca_code
+
 __all__ = ["Fault", "FaultKind", "FaultPlan"]
 
 FaultKind = Literal["error", "rate_limit", "hang", "drop", "respond"]
-#: Alpaca's error codes are the HTTP status followed by four digits.
-_CODE_SUFFIX = 10000
 
 
 class Fault(BaseModel):
@@ -54,7 +54,7 @@ class Fault(BaseModel):
 
     def error_body(self) -> dict[str, Any]:
         """Alpaca's error shape for ``status``: ``{"code": 50310000, "message": ...}``."""
-        return {"code": self.status * _CODE_SUFFIX, "message": f"emulated fault ({self.kind})"}
+        return {"code": alpaca_code(self.status), "message": f"emulated fault ({self.kind})"}
 
 
 @dataclass

@@ -34,6 +34,7 @@ __all__ = [
     "RUN_TIME",
     "EmulatedMarket",
     "EmulatorRequestError",
+    "alpaca_code",
     "new_york",
     "rfc3339",
 ]
@@ -53,13 +54,18 @@ _DAILY = frozenset({"1Day", "1D"})
 _T_PLUS_ONE = date(2024, 5, 28)
 
 
+def alpaca_code(status: int) -> int:
+    """Alpaca's error code for an HTTP status: the status, then 10000 (403 -> 40310000)."""
+    return status * 100_000 + 10_000
+
+
 class EmulatorRequestError(Exception):
     """Raised inside the emulator for a request Alpaca would refuse: becomes its answer."""
 
     def __init__(self, status: int, message: str, *, code: int | None = None) -> None:
         super().__init__(message)
         self.status = status
-        self.body = {"code": code if code is not None else status * 10_000, "message": message}
+        self.body = {"code": code if code is not None else alpaca_code(status), "message": message}
 
 
 def rfc3339(instant: datetime) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -218,3 +218,54 @@ def test_alpaca_execution_waits_for_accepted_orders_and_records_refusals(broker,
     )
     assert [o.status for o in again.orders] == ["filled", "rejected", "filled"]
     assert len(alpaca_state.account.orders) == 2
+
+
+def _plan(*items: PlanItem) -> RebalancePlan:
+    return RebalancePlan(
+        account=AccountSnapshot(equity=D(100), cash=D(100), buying_power=D(100)),
+        items=items,
+        cash_buffer=D(1),
+        min_trade_value=D(1),
+    )
+
+
+def test_alpaca_partial_fill_still_open_is_reported_partially_filled(broker, alpaca_state):
+    # Given Alpaca fills 40% of each order and leaves the rest working
+    alpaca_state.configure_orders(partial_fill=D("0.4"))
+    # When a buy is executed and the wait for fills runs out
+    report = execute_plan(
+        _plan(_item("BIL", "buy", "10")),
+        broker,
+        event_id="evt-8",
+        dry_run=False,
+        fill_timeout_seconds=0.2,
+        poll_interval_seconds=0.05,
+    )
+    # Then what filled is reported, and that the rest stays open at the broker
+    (order,) = report.orders
+    assert (order.status, order.filled_quantity) == ("partially_filled", D(4))
+    assert order.error == "partially filled; the rest stays open at the broker after 0.2s"
+    assert report.account_after is not None
+    assert report.account_after.positions["BIL"] == D(4)
+    # And once the day is over Alpaca has canceled the rest: still partially filled
+    alpaca_state.set_today(date(2025, 3, 13))
+    later = broker.get_order(order.client_order_id)
+    assert later is not None
+    assert (later.status, later.filled_quantity) == ("partially_filled", D(4))
+    assert later.error == "Alpaca status canceled after filling 4 of 10"
+
+
+def test_alpaca_order_never_filled_is_reported_failed_and_open(broker, alpaca_state):
+    alpaca_state.configure_orders(fill_after_polls=1000)
+    report = execute_plan(
+        _plan(_item("BIL", "buy", "1")),
+        broker,
+        event_id="evt-10",
+        dry_run=False,
+        fill_timeout_seconds=0.2,
+        poll_interval_seconds=0.05,
+    )
+    (order,) = report.orders
+    assert (order.status, order.filled_quantity) == ("failed", D(0))
+    assert order.error == "not filled; it stays open at the broker after 0.2s"
+    assert (report.orders_placed, report.orders_succeeded) == (1, 0)
