@@ -51,7 +51,9 @@ def alpaca(alpaca_state, alpaca_url) -> Client:
     return Client(alpaca_url)
 
 
-def _order(symbol: str = "SPY", qty: str = "1", side: str = "buy", cid: str = "c-1") -> dict:
+def _order(
+    symbol: str = "SPY", qty: str = "1", side: str = "buy", cid: str = "c-1"
+) -> dict[str, str]:
     return {
         "symbol": symbol,
         "qty": qty,
@@ -215,7 +217,7 @@ def test_emulator_calendar_lists_nyse_sessions_with_settlement(alpaca):
 # --- bars --------------------------------------------------------------------------------
 
 
-def _bars(alpaca, **query: str) -> tuple[int, Any]:
+def _bars(alpaca: Client, **query: str) -> tuple[int, Any]:
     return alpaca("GET", "/v2/stocks/bars", timeframe="1Day", **query)
 
 
