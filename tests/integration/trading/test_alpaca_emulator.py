@@ -36,6 +36,17 @@ class Client:
         keys: dict[str, str] | None = None,
         **query: str,
     ) -> tuple[int, Any]:
+        return self.request(method, path, body, keys=keys, query=query)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        keys: dict[str, str] | None = None,
+        query: dict[str, str],
+    ) -> tuple[int, Any]:
         target = f"{path}?{urlencode(query)}" if query else path
         data = json.dumps(body).encode() if body is not None else None
         headers = {"Content-Type": "application/json", **(KEYS if keys is None else keys)}
@@ -218,7 +229,7 @@ def test_emulator_calendar_lists_nyse_sessions_with_settlement(alpaca):
 
 
 def _bars(alpaca: Client, **query: str) -> tuple[int, Any]:
-    return alpaca("GET", "/v2/stocks/bars", timeframe="1Day", **query)
+    return alpaca.request("GET", "/v2/stocks/bars", query={"timeframe": "1Day", **query})
 
 
 def test_emulator_bars_are_sorted_by_symbol_then_time_and_paged(alpaca):
