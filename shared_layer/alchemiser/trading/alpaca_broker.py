@@ -2,14 +2,15 @@
 
 Client order ids make every submission idempotent: Alpaca refuses a second order with
 an id it has seen (a 4xx), and the adapter then returns the order already there. A
-submission whose response was lost (timeout, 5xx) is retried by the HTTP client, and
-an order that went through the first time comes back the same way. A refusal with no
-order behind it is an ``OrderRejectedError`` for the executor to record.
+submission whose response was lost (timeout, 5xx, a dropped connection) is sent again
+by the HTTP client, and an order that went through the first time comes back the same
+way. A refusal with no order behind it is an ``OrderRejectedError`` for the executor to
+record. Orders are reported by ``ORDER_STATUSES``; quantities go out in plain decimal
+notation; answers that do not read as Alpaca documents them are ``BrokerResponseError``.
 """
 
 from __future__ import annotations
 
-import time
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
@@ -20,7 +21,7 @@ from alchemiser.events.base import Symbol
 from alchemiser.events.models import AccountSnapshot, OrderOutcome
 from alchemiser.logging import get_logger
 from alchemiser.trading.alpaca_config import LIVE_TRADING_URL, PAPER_TRADING_URL
-from alchemiser.trading.alpaca_http import AlpacaHttp, RetryPolicy
+from alchemiser.trading.alpaca_http import AlpacaAdapter
 from alchemiser.trading.alpaca_models import (
     AlpacaAccount,
     AlpacaClock,
@@ -32,10 +33,7 @@ from alchemiser.trading.alpaca_models import (
 from alchemiser.trading.execution import working
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from decimal import Decimal
-
-    from alchemiser.trading.alpaca_config import AlpacaCredentials
 
 __all__ = ["ORDER_STATUSES", "AlpacaBroker", "order_outcome"]
 
@@ -144,22 +142,10 @@ def _tradable_symbol(symbol: str) -> bool:
     return True
 
 
-class AlpacaBroker:
+class AlpacaBroker(AlpacaAdapter):
     """A ``TradingBroker`` over Alpaca's trading API v2."""
 
-    def __init__(
-        self,
-        credentials: AlpacaCredentials,
-        *,
-        base_url: str = PAPER_TRADING_URL,
-        timeout: float = 10.0,
-        retry: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._http = AlpacaHttp(
-            self.base_url, credentials, timeout=timeout, retry=retry, sleep=sleep
-        )
+    DEFAULT_URL = PAPER_TRADING_URL
 
     @property
     def is_live(self) -> bool:

@@ -14,20 +14,16 @@ reach that far, and the answer is an error rather than a wrong calendar.
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from alchemiser.errors import BrokerResponseError
 from alchemiser.trading.alpaca_config import PAPER_TRADING_URL
-from alchemiser.trading.alpaca_http import AlpacaHttp, RetryPolicy
+from alchemiser.trading.alpaca_http import AlpacaAdapter
 from alchemiser.trading.alpaca_models import AlpacaSessions, parse
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import date
-
-    from alchemiser.trading.alpaca_config import AlpacaCredentials
 
 __all__ = ["AlpacaCalendar"]
 
@@ -36,19 +32,10 @@ _PADDING = timedelta(days=7)
 _WHAT = "GET /v2/calendar"
 
 
-class AlpacaCalendar:
+class AlpacaCalendar(AlpacaAdapter):
     """NYSE sessions from Alpaca's calendar (``SessionSource``)."""
 
-    def __init__(
-        self,
-        credentials: AlpacaCredentials,
-        *,
-        base_url: str = PAPER_TRADING_URL,
-        timeout: float = 10.0,
-        retry: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self._http = AlpacaHttp(base_url, credentials, timeout=timeout, retry=retry, sleep=sleep)
+    DEFAULT_URL = PAPER_TRADING_URL
 
     def sessions(self, start: date, end: date) -> frozenset[date]:
         """Every NYSE trading day from ``start`` to ``end``, both included.

@@ -40,7 +40,7 @@ import threading
 import time
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 
 from alchemiser.errors import (
@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
     from alchemiser.trading.alpaca_config import AlpacaCredentials
 
-__all__ = ["AlpacaHttp", "RetryPolicy"]
+__all__ = ["AlpacaAdapter", "AlpacaHttp", "RetryPolicy"]
 
 _NOT_FOUND = 404
 _UNAUTHORIZED = 401
@@ -287,3 +287,24 @@ class AlpacaHttp:
         if data is not None:
             headers["Content-Type"] = "application/json"
         return headers
+
+
+class AlpacaAdapter:
+    """What every Alpaca adapter shares: the keys, one client to its API, the retry policy."""
+
+    #: The API the adapter speaks to unless ``base_url`` says otherwise.
+    DEFAULT_URL: ClassVar[str]
+
+    def __init__(
+        self,
+        credentials: AlpacaCredentials,
+        *,
+        base_url: str | None = None,
+        timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = (base_url or self.DEFAULT_URL).rstrip("/")
+        self._http = AlpacaHttp(
+            self.base_url, credentials, timeout=timeout, retry=retry, sleep=sleep
+        )

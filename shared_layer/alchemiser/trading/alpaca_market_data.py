@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 from alchemiser.errors import BrokerApiError
 from alchemiser.trading.alpaca_config import DATA_URL
-from alchemiser.trading.alpaca_http import AlpacaHttp, RetryPolicy
+from alchemiser.trading.alpaca_http import AlpacaAdapter
 from alchemiser.trading.alpaca_models import AlpacaBar, AlpacaBarsPage, parse
 from alchemiser.trading.bars import Bar, select_window
 from alchemiser.trading.market_calendar import previous_trading_day
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from alchemiser.trading.alpaca_config import AlpacaCredentials
+    from alchemiser.trading.alpaca_http import RetryPolicy
 
 __all__ = ["AlpacaMarketData"]
 
@@ -47,23 +48,25 @@ def _bar(raw: AlpacaBar) -> Bar:
     return Bar(date=raw.t.date(), open=raw.o, high=raw.h, low=raw.l, close=raw.c, volume=raw.v)
 
 
-class AlpacaMarketData:
+class AlpacaMarketData(AlpacaAdapter):
     """``MarketData`` from Alpaca (``feed="iex"`` works on free accounts; ``sip`` is paid)."""
+
+    DEFAULT_URL = DATA_URL
 
     def __init__(
         self,
         credentials: AlpacaCredentials,
         *,
-        base_url: str = DATA_URL,
         feed: Literal["iex", "sip"] = "iex",
         adjustment: Literal["raw", "split", "dividend", "all"] = "all",
+        base_url: str | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        super().__init__(credentials, base_url=base_url, timeout=timeout, retry=retry, sleep=sleep)
         self.feed = feed
         self.adjustment = adjustment
-        self._http = AlpacaHttp(base_url, credentials, timeout=timeout, retry=retry, sleep=sleep)
 
     def daily_bars(
         self, symbols: Sequence[str], lookback: int, *, as_of: date

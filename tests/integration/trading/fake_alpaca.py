@@ -19,7 +19,17 @@ from alchemiser_local.alpaca_emulator import AlpacaEmulator
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-__all__ = ["AS_OF", "CLOSES", "DAYS", "KEY_ID", "SECRET_KEY", "AlpacaState", "bars", "fake_alpaca"]
+__all__ = [
+    "AS_OF",
+    "CLOSES",
+    "DAYS",
+    "KEY_ID",
+    "SECRET_KEY",
+    "AlpacaState",
+    "Sleeps",
+    "bars",
+    "fake_alpaca",
+]
 
 KEY_ID = "PKTESTKEYID0000000001"
 SECRET_KEY = "sEcReT-never-in-logs-0123456789abcdefghij"
@@ -58,6 +68,13 @@ class AlpacaState(AlpacaEmulator):
             key_id=KEY_ID,
             secret_key=SECRET_KEY,
         )
+
+
+class Sleeps(list[float]):
+    """A ``sleep`` for the adapters that records the pauses instead of taking them."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
 
 
 @contextmanager

@@ -9,18 +9,13 @@ import pytest
 
 from alchemiser.errors import BrokerApiError, OrderRejectedError
 from alchemiser.events.models import AccountSnapshot, PlanItem, RebalancePlan
-from alchemiser.trading import AlpacaBroker, execute_plan
+from alchemiser.trading import AlpacaBroker, ExecutionReport, execute_plan
 from alchemiser.trading.alpaca_http import RetryPolicy
 from alchemiser_local.alpaca_emulator import Fault
-from tests.integration.trading.fake_alpaca import CLOSES, SECRET_KEY
+from tests.integration.trading.fake_alpaca import CLOSES, SECRET_KEY, Sleeps
 
 D = Decimal
 CID = "alc-b-SPY-0123456789abcdef01234567"
-
-
-class Sleeps(list[float]):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 @pytest.fixture
@@ -220,12 +215,21 @@ def test_alpaca_execution_waits_for_accepted_orders_and_records_refusals(broker,
     assert len(alpaca_state.account.orders) == 2
 
 
-def _plan(*items: PlanItem) -> RebalancePlan:
-    return RebalancePlan(
+def _execute_briefly(broker: AlpacaBroker, item: PlanItem, event_id: str) -> ExecutionReport:
+    """Execute one order, waiting 0.2 s at most for its fill."""
+    plan = RebalancePlan(
         account=AccountSnapshot(equity=D(100), cash=D(100), buying_power=D(100)),
-        items=items,
+        items=(item,),
         cash_buffer=D(1),
         min_trade_value=D(1),
+    )
+    return execute_plan(
+        plan,
+        broker,
+        event_id=event_id,
+        dry_run=False,
+        fill_timeout_seconds=0.2,
+        poll_interval_seconds=0.05,
     )
 
 
@@ -233,14 +237,7 @@ def test_alpaca_partial_fill_still_open_is_reported_partially_filled(broker, alp
     # Given Alpaca fills 40% of each order and leaves the rest working
     alpaca_state.configure_orders(partial_fill=D("0.4"))
     # When a buy is executed and the wait for fills runs out
-    report = execute_plan(
-        _plan(_item("BIL", "buy", "10")),
-        broker,
-        event_id="evt-8",
-        dry_run=False,
-        fill_timeout_seconds=0.2,
-        poll_interval_seconds=0.05,
-    )
+    report = _execute_briefly(broker, _item("BIL", "buy", "10"), "evt-8")
     # Then what filled is reported, and that the rest stays open at the broker
     (order,) = report.orders
     assert (order.status, order.filled_quantity) == ("partially_filled", D(4))
@@ -257,14 +254,7 @@ def test_alpaca_partial_fill_still_open_is_reported_partially_filled(broker, alp
 
 def test_alpaca_order_never_filled_is_reported_failed_and_open(broker, alpaca_state):
     alpaca_state.configure_orders(fill_after_polls=1000)
-    report = execute_plan(
-        _plan(_item("BIL", "buy", "1")),
-        broker,
-        event_id="evt-10",
-        dry_run=False,
-        fill_timeout_seconds=0.2,
-        poll_interval_seconds=0.05,
-    )
+    report = _execute_briefly(broker, _item("BIL", "buy", "1"), "evt-10")
     (order,) = report.orders
     assert (order.status, order.filled_quantity) == ("failed", D(0))
     assert order.error == "not filled; it stays open at the broker after 0.2s"

@@ -13,14 +13,9 @@ from alchemiser.trading import AlpacaBroker
 from alchemiser.trading.alpaca_config import AlpacaCredentials
 from alchemiser.trading.alpaca_http import RetryPolicy
 from alchemiser_local.alpaca_emulator import AlpacaEmulator, Fault
-from tests.integration.trading.fake_alpaca import KEY_ID, SECRET_KEY
+from tests.integration.trading.fake_alpaca import KEY_ID, SECRET_KEY, Sleeps
 
 CID = "alc-b-SPY-0123456789abcdef01234567"
-
-
-class Sleeps(list[float]):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 @pytest.fixture
