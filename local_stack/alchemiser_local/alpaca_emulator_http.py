@@ -56,6 +56,9 @@ class _Handler(BaseHTTPRequestHandler):
     """One connection, kept alive across requests."""
 
     protocol_version = "HTTP/1.1"
+    #: Headers and body go out as two writes; with Nagle's algorithm the body would wait
+    #: for the client's delayed ACK (40 ms a request on a kept-alive connection).
+    disable_nagle_algorithm = True
     emulator: ClassVar[AlpacaEmulator]
 
     def setup(self) -> None:
