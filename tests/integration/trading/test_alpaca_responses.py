@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -285,3 +285,28 @@ def test_alpaca_invalid_order_answer_is_not_taken_for_a_refusal(broker, alpaca_s
     with pytest.raises(BrokerResponseError, match="POST /v2/orders: unexpected response"):
         broker.submit_market_order(symbol="SPY", side="buy", quantity=D(1), client_order_id=CID)
     assert not isinstance(BrokerResponseError("x"), TransientError)
+
+
+def test_alpaca_recorded_bar_pages_become_exact_bars(alpaca_url, credentials, alpaca_state):
+    # Given Alpaca's answer in two pages: AAPL's bars, then TSLA's
+    first, second = recorded("bars_page_1.json"), recorded("bars_page_2.json")
+    replay(alpaca_state, "/v2/stocks/bars", first)
+    replay(alpaca_state, "/v2/stocks/bars", second)
+    market = AlpacaMarketData(credentials, base_url=alpaca_url)
+    # When three bars before Friday 2022-02-04 are asked for
+    got = market.daily_bars(["AAPL", "TSLA"], 3, as_of=date(2022, 2, 4))
+    # Then both symbols have them, with Alpaca's JSON numbers as exact Decimals
+    assert [b.close for b in got["AAPL"]] == [D("174.61"), D("175.84"), D("172.9")]
+    assert [b.date.isoformat() for b in got["TSLA"]] == ["2022-02-01", "2022-02-02", "2022-02-03"]
+    assert got["TSLA"][0].volume == D(24379446)
+    # And the second page was asked for with the first page's token
+    tokens = [r.query.get("page_token") for r in alpaca_state.requests]
+    assert tokens == [None, first["next_page_token"]]
+
+
+def test_alpaca_recorded_clock_with_nanoseconds_is_read(broker, alpaca_state):
+    replay(alpaca_state, "/v2/clock", recorded("clock.json"))
+    clock = broker.clock()
+    assert clock.is_open is True
+    assert clock.timestamp.utcoffset() == -timedelta(hours=4)
+    assert (clock.timestamp.hour, clock.timestamp.minute) == (9, 35)
