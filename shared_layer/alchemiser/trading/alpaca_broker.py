@@ -181,6 +181,8 @@ class AlpacaBroker(AlpacaAdapter):
         Raises:
             OrderRejectedError: Alpaca refused the order (4xx) and none exists under the id.
             BrokerApiError: Alpaca kept failing (5xx, 429, timeouts) after the retries.
+            BrokerCredentialsError: Alpaca refused the keys (401).
+            BrokerResponseError: Alpaca's answer does not read as an order.
         """
         body = {
             "symbol": symbol,
