@@ -20,6 +20,7 @@ __all__ = [
     "AlchemiserError",
     "BrokerApiError",
     "BrokerCredentialsError",
+    "BrokerResponseError",
     "CalendarRangeError",
     "CommandRejected",
     "ConfigError",
@@ -308,3 +309,11 @@ class CalendarRangeError(TradingError, InputRejectedError):
     def __init__(self, day: date, reason: str) -> None:
         super().__init__(f"{day.isoformat()}: {reason}", field="date", kind="out_of_range")
         self.day = day
+
+
+class BrokerResponseError(TradingError):
+    """Raised when a broker answers with a body that does not read as its API documents.
+
+    Permanent: the same request gets the same answer (a field missing or out of bounds),
+    so the workflow step fails with the fields named instead of retrying.
+    """

@@ -9,13 +9,12 @@ default, which is what momentum and volatility should be measured on.
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
 from alchemiser.errors import BrokerApiError
 from alchemiser.trading.alpaca_config import DATA_URL
-from alchemiser.trading.alpaca_http import AlpacaHttp, RetryPolicy
-from alchemiser.trading.alpaca_models import AlpacaBar, AlpacaBarsPage
+from alchemiser.trading.alpaca_http import AlpacaAdapter
+from alchemiser.trading.alpaca_models import AlpacaBar, AlpacaBarsPage, parse
 from alchemiser.trading.bars import Bar, select_window
 from alchemiser.trading.market_calendar import previous_trading_day
 
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from alchemiser.trading.alpaca_config import AlpacaCredentials
+    from alchemiser.trading.alpaca_http import RetryPolicy
 
 __all__ = ["AlpacaMarketData"]
 
@@ -34,27 +34,39 @@ _MAX_PAGES = 50
 _PAGE_LIMIT = "10000"
 
 
+def _utc_midnight(day: date) -> str:
+    """The start of ``day`` in UTC, in RFC 3339.
+
+    A date alone is ambiguous (Alpaca does not say in which zone it reads one); midnight
+    UTC falls four or five hours before that day's bar, which is stamped midnight New
+    York, so as a start it takes that day's bar in and as an end it leaves it out.
+    """
+    return f"{day.isoformat()}T00:00:00Z"
+
+
 def _bar(raw: AlpacaBar) -> Bar:
     return Bar(date=raw.t.date(), open=raw.o, high=raw.h, low=raw.l, close=raw.c, volume=raw.v)
 
 
-class AlpacaMarketData:
+class AlpacaMarketData(AlpacaAdapter):
     """``MarketData`` from Alpaca (``feed="iex"`` works on free accounts; ``sip`` is paid)."""
+
+    DEFAULT_URL = DATA_URL
 
     def __init__(
         self,
         credentials: AlpacaCredentials,
         *,
-        base_url: str = DATA_URL,
         feed: Literal["iex", "sip"] = "iex",
         adjustment: Literal["raw", "split", "dividend", "all"] = "all",
+        base_url: str | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        super().__init__(credentials, base_url=base_url, timeout=timeout, retry=retry, sleep=sleep)
         self.feed = feed
         self.adjustment = adjustment
-        self._http = AlpacaHttp(base_url, credentials, timeout=timeout, retry=retry, sleep=sleep)
 
     def daily_bars(
         self, symbols: Sequence[str], lookback: int, *, as_of: date
@@ -66,15 +78,16 @@ class AlpacaMarketData:
         start = as_of
         for _ in range(lookback + _MARGIN_DAYS):
             start = previous_trading_day(start)
-        fetched = self._fetch(wanted, start=start, end=as_of - timedelta(days=1))
+        fetched = self._fetch(wanted, start=start, end=as_of)
         return {s: select_window(s, fetched.get(s, []), lookback, as_of=as_of) for s in wanted}
 
     def _fetch(self, symbols: list[str], *, start: date, end: date) -> dict[str, list[Bar]]:
+        """Bars stamped from ``start`` up to, not including, ``end``'s bar."""
         query = {
             "symbols": ",".join(symbols),
             "timeframe": "1Day",
-            "start": start.isoformat(),
-            "end": end.isoformat(),
+            "start": _utc_midnight(start),
+            "end": _utc_midnight(end),
             "limit": _PAGE_LIMIT,
             "adjustment": self.adjustment,
             "feed": self.feed,
@@ -82,7 +95,8 @@ class AlpacaMarketData:
         }
         bars: dict[str, list[Bar]] = {}
         for _ in range(_MAX_PAGES):
-            page = AlpacaBarsPage.model_validate(self._http.get("/v2/stocks/bars", query))
+            body = self._http.get("/v2/stocks/bars", query)
+            page = parse(AlpacaBarsPage, body, what="GET /v2/stocks/bars")
             for symbol, raw_bars in (page.bars or {}).items():
                 bars.setdefault(symbol, []).extend(_bar(raw) for raw in raw_bars)
             if not page.next_page_token:

@@ -1,17 +1,23 @@
-"""The parts of Alpaca's REST responses the adapters read.
+"""The parts of Alpaca's REST responses the adapters read, with bounds.
 
 These models ignore fields they do not name (``extra="ignore"``), unlike the package's
-own models: Alpaca adds response fields without notice, and a new field must never
-stop trading. Numbers arrive as strings or JSON numbers and become Decimal.
+own models: Alpaca adds response fields without notice, and a new field must never stop
+trading. Numbers arrive as strings or JSON numbers and become Decimal; NaN, infinities
+and absurd magnitudes are refused, as are more items than a page can hold. ``parse``
+turns a body that does not fit into a ``BrokerResponseError`` naming the fields, so no
+pydantic error leaves an adapter.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from alchemiser.errors import BrokerResponseError
+from alchemiser.events.base import Symbol
 
 __all__ = [
     "AlpacaAccount",
@@ -20,7 +26,27 @@ __all__ = [
     "AlpacaClock",
     "AlpacaOrder",
     "AlpacaPosition",
+    "AlpacaPositions",
+    "AlpacaSession",
+    "AlpacaSessions",
+    "parse",
 ]
+
+#: Ten trillion dollars: far beyond any account, short of what breaks arithmetic.
+_MONEY_BOUND = Decimal("1e13")
+_QUANTITY_BOUND = Decimal("1e12")
+#: A page of bars holds at most 10,000 (Alpaca's ``limit`` maximum).
+_MAX_BARS = 10_000
+#: Alpaca's calendar serves 1970 to 2029: about 15,000 sessions.
+_MAX_SESSIONS = 30_000
+_MAX_POSITIONS = 10_000
+_MAX_ERRORS_NAMED = 5
+
+Money = Annotated[Decimal, Field(allow_inf_nan=False, ge=-_MONEY_BOUND, le=_MONEY_BOUND)]
+Price = Annotated[Decimal, Field(allow_inf_nan=False, gt=0, le=_MONEY_BOUND)]
+Quantity = Annotated[Decimal, Field(allow_inf_nan=False, ge=-_QUANTITY_BOUND, le=_QUANTITY_BOUND)]
+Filled = Annotated[Decimal, Field(allow_inf_nan=False, ge=0, le=_QUANTITY_BOUND)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
 
 class _Response(BaseModel):
@@ -30,56 +56,104 @@ class _Response(BaseModel):
 class AlpacaAccount(_Response):
     """``GET /v2/account``."""
 
-    equity: Decimal
-    cash: Decimal
-    buying_power: Decimal
-    status: str
+    equity: Money
+    cash: Money
+    buying_power: Money
+    status: Text
     trading_blocked: bool = False
 
 
 class AlpacaPosition(_Response):
-    """One item of ``GET /v2/positions``."""
+    """One item of ``GET /v2/positions``: any asset class (stocks, options, crypto)."""
 
-    symbol: str
-    qty: Decimal
+    symbol: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    qty: Quantity
     side: Literal["long", "short"] = "long"
+    #: ``us_equity``, ``us_option``, ``crypto``, ... (Alpaca adds classes over time).
+    asset_class: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+
+
+class AlpacaPositions(_Response):
+    """``GET /v2/positions``: a JSON array (wrapped by ``parse``)."""
+
+    items: Annotated[list[AlpacaPosition], Field(max_length=_MAX_POSITIONS)]
 
 
 class AlpacaOrder(_Response):
-    """``POST /v2/orders`` and ``GET /v2/orders:by_client_order_id``."""
+    """``POST /v2/orders``, ``GET /v2/orders:by_client_order_id``: orders the workflow placed."""
 
-    id: str
-    client_order_id: str
-    symbol: str
+    id: Text
+    client_order_id: Text
+    symbol: Symbol
     side: Literal["buy", "sell"]
-    qty: Decimal | None = None
-    filled_qty: Decimal = Decimal(0)
-    filled_avg_price: Decimal | None = None
-    status: str
+    qty: Annotated[Decimal, Field(allow_inf_nan=False, ge=0, le=_QUANTITY_BOUND)] | None = None
+    filled_qty: Filled = Decimal(0)
+    filled_avg_price: (
+        Annotated[Decimal, Field(allow_inf_nan=False, ge=0, le=_MONEY_BOUND)] | None
+    ) = None
+    status: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    replaced_by: Text | None = None
 
 
 class AlpacaClock(_Response):
     """``GET /v2/clock``."""
 
-    timestamp: datetime
+    timestamp: AwareDatetime
     is_open: bool
-    next_open: datetime
-    next_close: datetime
+    next_open: AwareDatetime
+    next_close: AwareDatetime
 
 
 class AlpacaBar(_Response):
     """One daily bar of ``GET /v2/stocks/bars`` (``t`` is midnight New York, in UTC)."""
 
-    t: datetime
-    o: Decimal
-    h: Decimal
-    l: Decimal  # noqa: E741 - Alpaca's field name
-    c: Decimal
-    v: Decimal
+    t: AwareDatetime
+    o: Price
+    h: Price
+    l: Price  # noqa: E741 - Alpaca's field name
+    c: Price
+    v: Annotated[Decimal, Field(allow_inf_nan=False, ge=0, le=_QUANTITY_BOUND)]
 
 
 class AlpacaBarsPage(_Response):
     """One page of ``GET /v2/stocks/bars``."""
 
-    bars: dict[str, list[AlpacaBar]] | None = None
-    next_page_token: str | None = None
+    bars: dict[Symbol, Annotated[list[AlpacaBar], Field(max_length=_MAX_BARS)]] | None = Field(
+        default=None, max_length=_MAX_BARS
+    )
+    next_page_token: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = None
+
+
+class AlpacaSession(_Response):
+    """One day of ``GET /v2/calendar`` (times are New York wall-clock, ``HH:MM``)."""
+
+    date: date
+    open: Annotated[str, StringConstraints(pattern=r"^\d{2}:\d{2}$")]
+    close: Annotated[str, StringConstraints(pattern=r"^\d{2}:\d{2}$")]
+
+
+class AlpacaSessions(_Response):
+    """``GET /v2/calendar``: a JSON array of sessions (wrapped by ``parse``)."""
+
+    items: Annotated[list[AlpacaSession], Field(max_length=_MAX_SESSIONS)]
+
+
+def parse[M: _Response](model: type[M], body: object, *, what: str) -> M:
+    """``body`` read as ``model`` (a model with ``items`` reads a JSON array).
+
+    Raises:
+        BrokerResponseError: the body does not fit; the message names each wrong field
+            (never its value).
+    """
+    listed = "items" in model.model_fields
+    try:
+        return model.model_validate({"items": body} if listed else body)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False)
+        named = "; ".join(
+            f"{'.'.join(map(str, e['loc'][listed:])) or 'body'}: {e['msg']}"
+            for e in errors[:_MAX_ERRORS_NAMED]
+        )
+        if len(errors) > _MAX_ERRORS_NAMED:
+            named += f" (+{len(errors) - _MAX_ERRORS_NAMED} more)"
+        raise BrokerResponseError(f"Alpaca {what}: unexpected response: {named}") from exc

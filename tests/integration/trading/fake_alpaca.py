@@ -1,235 +1,84 @@
-"""A loopback stand-in for the Alpaca REST endpoints the adapters use.
+"""The Alpaca of these tests: the local stack's Alpaca emulator, with this suite's account.
 
-It answers like Alpaca does (paths, JSON shapes, status codes, ``{"code", "message"}``
-error bodies) for ``/v2/account``, ``/v2/positions``, ``/v2/orders``,
-``/v2/orders:by_client_order_id``, ``/v2/clock`` and ``/v2/stocks/bars``, and can be
-scripted to fail: a status for the next N requests to an endpoint, with headers (a
-429's ``Retry-After``), or a pause longer than the client's timeout.
+One Alpaca stand-in for the adapters' tests and the local stack (``alpaca_emulator``).
+``AlpacaState`` is an emulator on 2025-03-12 (09:35 New York) with 2500.50 in cash and
+3.25 SPY, and daily bars through 2025-03-11 for a few symbols, each closing at
+``CLOSES`` on its last day: the price a market order fills at.
 """
 
 from __future__ import annotations
 
-import json
-import threading
-import time
-import uuid
-from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from alchemiser.trading import Bar, trading_days
+from alchemiser_local.alpaca_emulator import AlpacaEmulator
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+__all__ = [
+    "AS_OF",
+    "CLOSES",
+    "DAYS",
+    "KEY_ID",
+    "SECRET_KEY",
+    "AlpacaState",
+    "Sleeps",
+    "bars",
+    "fake_alpaca",
+]
 
 KEY_ID = "PKTESTKEYID0000000001"
 SECRET_KEY = "sEcReT-never-in-logs-0123456789abcdefghij"
+AS_OF = date(2025, 3, 12)
+DAYS = trading_days(date(2025, 1, 2), date(2025, 3, 11))
+CLOSES = {"SPY": Decimal("512.3401"), "TLT": Decimal("90.12"), "BIL": Decimal("91.5")}
+CLOSES |= {"TQQQ": Decimal("60.25")}
 
 
-@dataclass
-class Failure:
-    status: int
-    times: int
-    headers: dict[str, str] = field(default_factory=dict)
-    body: dict[str, Any] = field(default_factory=lambda: {"code": 50010000, "message": "boom"})
-    #: Seconds to stall before answering (beyond the client's timeout = a timeout).
-    stall: float = 0.0
-    #: Still perform the request (an order is created) but answer with the failure.
-    apply_first: bool = False
-
-
-@dataclass
-class AlpacaState:
-    account: dict[str, Any] = field(
-        default_factory=lambda: {
-            "id": "acc-1",
-            "status": "ACTIVE",
-            "equity": "10000.123456",
-            "cash": "2500.5",
-            "buying_power": "5001",
-            "trading_blocked": False,
-            "currency": "USD",
-        }
+def bars(days: Sequence[date], *, last_close: Decimal) -> tuple[Bar, ...]:
+    """Daily bars over ``days`` rising by a cent a day to ``last_close``."""
+    count = len(days)
+    return tuple(
+        Bar(
+            date=day,
+            open=close,
+            high=close + Decimal("0.5"),
+            low=close - Decimal("0.5"),
+            close=close,
+            volume=Decimal(1_000_000 + i),
+        )
+        for i, day in enumerate(days)
+        for close in [last_close - Decimal("0.01") * (count - 1 - i)]
     )
-    positions: list[dict[str, Any]] = field(default_factory=list)
-    orders: dict[str, dict[str, Any]] = field(default_factory=dict)
-    prices: dict[str, str] = field(default_factory=dict)
-    #: Symbols refused with 403 insufficient buying power.
-    refuse: set[str] = field(default_factory=set)
-    #: GETs an order stays "accepted" before it fills.
-    polls_to_fill: int = 0
-    clock: dict[str, Any] = field(
-        default_factory=lambda: {
-            "timestamp": "2025-03-12T09:35:00.123-04:00",
-            "is_open": True,
-            "next_open": "2025-03-13T09:30:00-04:00",
-            "next_close": "2025-03-12T16:00:00-04:00",
-        }
-    )
-    #: symbol -> Alpaca bar dicts ("t", "o", "h", "l", "c", "v"), oldest first.
-    bars: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    bars_page_size: int = 1000
-    failures: dict[str, list[Failure]] = field(default_factory=dict)
-    requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
-    queries: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def fail(self, endpoint: str, failure: Failure) -> None:
-        """Script ``failure`` for ``endpoint`` ("POST /v2/orders")."""
-        self.failures.setdefault(endpoint, []).append(failure)
-
-    def next_failure(self, endpoint: str) -> Failure | None:
-        with self.lock:
-            queue = self.failures.get(endpoint, [])
-            if not queue:
-                return None
-            failure = queue[0]
-            failure.times -= 1
-            if failure.times <= 0:
-                queue.pop(0)
-            return failure
-
-    def hits(self, endpoint: str) -> int:
-        return sum(1 for method, path, _ in self.requests if f"{method} {path}" == endpoint)
 
 
-def _order(state: AlpacaState, body: dict[str, Any]) -> dict[str, Any]:
-    status = "accepted" if state.polls_to_fill else "filled"
-    return {
-        "id": str(uuid.uuid4()),
-        "client_order_id": body["client_order_id"],
-        "symbol": body["symbol"],
-        "side": body["side"],
-        "qty": body["qty"],
-        "type": body["type"],
-        "time_in_force": body["time_in_force"],
-        "status": status,
-        "filled_qty": body["qty"] if status == "filled" else "0",
-        "filled_avg_price": state.prices.get(body["symbol"]) if status == "filled" else None,
-        "polls_left": state.polls_to_fill,
-    }
+class AlpacaState(AlpacaEmulator):
+    """The emulator with this suite's keys, account and bars."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            bars={symbol: bars(DAYS, last_close=close) for symbol, close in CLOSES.items()},
+            today=AS_OF,
+            cash=Decimal("2500.50"),
+            positions={"SPY": Decimal("3.25")},
+            key_id=KEY_ID,
+            secret_key=SECRET_KEY,
+        )
 
 
-def _public(order: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in order.items() if k != "polls_left"}
+class Sleeps(list[float]):
+    """A ``sleep`` for the adapters that records the pauses instead of taking them."""
 
-
-class _Handler(BaseHTTPRequestHandler):
-    state: AlpacaState
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def _handle(self, method: str) -> None:
-        url = urlsplit(self.path)
-        query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        self.state.requests.append((method, url.path, headers))
-        self.state.queries.append((url.path, query))
-        length = int(self.headers.get("Content-Length") or 0)
-        body = json.loads(self.rfile.read(length)) if length else {}
-        if (
-            headers.get("apca-api-key-id") != KEY_ID
-            or headers.get("apca-api-secret-key") != SECRET_KEY
-        ):
-            self._send(401, {"code": 40110000, "message": "request is not authorized"})
-            return
-        failure = self.state.next_failure(f"{method} {url.path}")
-        if failure is not None and not failure.apply_first:
-            time.sleep(failure.stall)
-            self._send(failure.status, failure.body, failure.headers)
-            return
-        status, answer = self._route(method, url.path, query, body)
-        if failure is not None:
-            self._send(failure.status, failure.body, failure.headers)
-            return
-        self._send(status, answer)
-
-    def _route(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
-        state = self.state
-        if (method, path) == ("GET", "/v2/account"):
-            return 200, state.account
-        if (method, path) == ("GET", "/v2/positions"):
-            return 200, state.positions
-        if (method, path) == ("GET", "/v2/clock"):
-            return 200, state.clock
-        if (method, path) == ("POST", "/v2/orders"):
-            return self._submit(body)
-        if (method, path) == ("GET", "/v2/orders:by_client_order_id"):
-            return self._by_client_id(query["client_order_id"])
-        if (method, path) == ("GET", "/v2/stocks/bars"):
-            return 200, self._bars(query)
-        return 404, {"code": 40410000, "message": "endpoint not found"}
-
-    def _submit(self, body: dict[str, Any]) -> tuple[int, Any]:
-        with self.state.lock:
-            if body["client_order_id"] in self.state.orders:
-                return 422, {"code": 40010001, "message": "client_order_id must be unique"}
-            if body["symbol"] in self.state.refuse:
-                return 403, {"code": 40310000, "message": "insufficient buying power"}
-            order = _order(self.state, body)
-            self.state.orders[body["client_order_id"]] = order
-            return 200, _public(order)
-
-    def _by_client_id(self, client_order_id: str) -> tuple[int, Any]:
-        with self.state.lock:
-            order = self.state.orders.get(client_order_id)
-            if order is None:
-                return 404, {"code": 40410000, "message": "order not found"}
-            if order["status"] == "accepted":
-                order["polls_left"] -= 1
-                if order["polls_left"] <= 0:
-                    order["status"] = "filled"
-                    order["filled_qty"] = order["qty"]
-                    order["filled_avg_price"] = self.state.prices.get(order["symbol"])
-            return 200, _public(order)
-
-    def _bars(self, query: dict[str, str]) -> dict[str, Any]:
-        start, end = query["start"], query["end"]
-        rows = [
-            (symbol, bar)
-            for symbol in query["symbols"].split(",")
-            for bar in self.state.bars.get(symbol, [])
-            if start <= bar["t"][:10] <= end
-        ]
-        offset = int(query.get("page_token", "0"))
-        page = rows[offset : offset + self.state.bars_page_size]
-        grouped: dict[str, list[dict[str, Any]]] = {}
-        for symbol, bar in page:
-            grouped.setdefault(symbol, []).append(bar)
-        following = offset + self.state.bars_page_size
-        return {
-            "bars": grouped,
-            "next_page_token": str(following) if following < len(rows) else None,
-            "currency": "USD",
-        }
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
 
 
 @contextmanager
 def fake_alpaca(state: AlpacaState) -> Iterator[str]:
-    """Serve ``state`` on loopback; yields the base URL."""
-    handler = type("Handler", (_Handler,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield f"http://{host!s}:{port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    """Serve ``state`` on loopback for the test; yields the base URL of both APIs."""
+    with state:
+        yield state.url
