@@ -13,6 +13,7 @@ import event_router_handler
 from alchemiser.errors import BrokerApiError, IdempotencyInProgressError, MissingMarketDataError
 from alchemiser.events import from_envelope
 from alchemiser.functions.routing import route_event
+from alchemiser.trading.market_calendar import library_calendar
 from alchemiser_local.lambda_context import LocalLambdaContext
 from tests.support import samples
 from tests.support.aws import drain
@@ -46,8 +47,11 @@ class FailingServices:
         return self._fail("market_data")
 
     @property
-    def live_trading_allowed(self) -> bool:
-        return False
+    def calendar(self) -> Any:
+        return library_calendar()
+
+    def check_trading_mode(self, trading_mode, *, field) -> None:
+        del trading_mode, field  # paper only in these tests
 
     def trading_broker(self, *, as_of, trading_mode) -> Any:
         return self._fail("trading_broker")

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from alchemiser.config import RouterSettings
     from alchemiser.events import TradeExecuted, TradingMode
     from alchemiser.trading import MarketData, StrategyConfig, TradingBroker
+    from alchemiser.trading.market_calendar import MarketCalendar
 
 __all__ = ["ContainerServices", "container_services"]
 
@@ -36,6 +37,13 @@ class ContainerServices:
         from alchemiser.trading import build_market_data  # noqa: PLC0415
 
         return build_market_data(self.settings)
+
+    @cached_property
+    def calendar(self) -> MarketCalendar:
+        """The NYSE calendar (Alpaca's when Alpaca is configured, else the library's)."""
+        from alchemiser.trading.factory import build_calendar  # noqa: PLC0415
+
+        return build_calendar(self.settings)
 
     def check_trading_mode(self, trading_mode: TradingMode, *, field: str) -> None:
         """The deployment's live-trading gate (see ``LiveTradingSettings``)."""

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from alchemiser.events import AccountSnapshot, TradingMode
     from alchemiser.trading import MarketData, StrategyConfig, TradingBroker
+    from alchemiser.trading.market_calendar import MarketCalendar
 
 __all__ = [
     "Services",
@@ -66,6 +67,11 @@ class Services(Protocol):
     @property
     def market_data(self) -> MarketData:
         """Daily bars."""
+        ...
+
+    @property
+    def calendar(self) -> MarketCalendar:
+        """The NYSE calendar the workflow trusts (one-off closures included)."""
         ...
 
     def check_trading_mode(self, trading_mode: TradingMode, *, field: str) -> None:
@@ -133,7 +139,7 @@ def generate_signals(event: WorkflowStarted, services: Services) -> StepResult:
     """WorkflowStarted -> SignalGenerated; on a closed market, WorkflowCompleted."""
     from alchemiser import trading  # noqa: PLC0415 - the domain on first use
 
-    if not trading.is_trading_day(event.trading_date):
+    if not services.calendar.is_trading_day(event.trading_date):
         message = f"market closed on {event.trading_date.isoformat()}"
         return (
             next_step(

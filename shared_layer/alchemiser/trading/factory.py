@@ -29,11 +29,13 @@ if TYPE_CHECKING:
 
     from alchemiser.config import TradingDomainSettings
     from alchemiser.trading.alpaca_broker import AlpacaBroker
+    from alchemiser.trading.alpaca_calendar import AlpacaCalendar
     from alchemiser.trading.bars import MarketData
     from alchemiser.trading.execution import TradingBroker
+    from alchemiser.trading.market_calendar import MarketCalendar
     from alchemiser.trading.strategy_config import PaperBrokerConfig
 
-__all__ = ["build_market_data", "build_trading_broker"]
+__all__ = ["build_calendar", "build_market_data", "build_trading_broker"]
 
 
 @container_cache
@@ -79,6 +81,14 @@ def _alpaca_broker(secret_id: str) -> AlpacaBroker:
     return AlpacaBroker(secret.credentials, base_url=secret.trading_base_url)
 
 
+@container_cache
+def _alpaca_calendar(secret_id: str) -> AlpacaCalendar:
+    from alchemiser.trading.alpaca_calendar import AlpacaCalendar  # noqa: PLC0415
+
+    secret = _alpaca_secret(secret_id)
+    return AlpacaCalendar(secret.credentials, base_url=secret.trading_base_url)
+
+
 def _secret_id(settings: TradingDomainSettings) -> str:
     if not settings.alpaca_secret_id:  # the settings validator already requires it
         raise BrokerCredentialsError("ALPACA_SECRET_ID is not set")
@@ -94,6 +104,22 @@ def build_market_data(settings: TradingDomainSettings) -> MarketData:
     if settings.market_data_backend == "alpaca":
         return _alpaca_market_data(_secret_id(settings))
     return _bar_store(settings.bar_store_bucket)
+
+
+def build_calendar(settings: TradingDomainSettings) -> MarketCalendar:
+    """The NYSE calendar the workflow trusts: Alpaca's when Alpaca is configured.
+
+    Alpaca's calendar knows a closure the day it is announced; it is asked once per
+    container and New York day. Otherwise the library calendar (``market_calendar``).
+
+    Raises:
+        BrokerCredentialsError: the Alpaca secret is missing or malformed.
+    """
+    from alchemiser.trading import market_calendar  # noqa: PLC0415
+
+    if "alpaca" not in (settings.broker_backend, settings.market_data_backend):
+        return market_calendar.library_calendar()
+    return market_calendar.daily_calendar(_alpaca_calendar(_secret_id(settings)))
 
 
 def build_trading_broker(

@@ -21,6 +21,8 @@ from alchemiser.trading import (
     load_strategy_config,
 )
 from alchemiser.trading.alpaca_config import LIVE_TRADING_URL
+from alchemiser.trading.factory import build_calendar
+from alchemiser.trading.market_calendar import library_calendar
 from tests.integration.trading.fake_alpaca import KEY_ID, SECRET_KEY
 from tests.unit.trading.support import InMemoryMarketData
 
@@ -136,3 +138,18 @@ def test_factory_malformed_secret_names_fields_never_values(secrets, uid):
     assert SECRET_KEY not in message
     assert caught.value.__cause__ is None
     assert caught.value.__suppress_context__
+
+
+def test_factory_calendar_is_alpacas_when_alpaca_is_configured(secrets, uid, alpaca_url):
+    # Given the broker is Alpaca (its secret points at the emulator)
+    name = _secret(secrets, uid, trading_base_url=alpaca_url, data_base_url=alpaca_url)
+    settings = _settings(BROKER_BACKEND="alpaca", ALPACA_SECRET_ID=name)
+    # When the workflow's calendar is built, Then it is asked of Alpaca, once per container
+    calendar = build_calendar(settings)
+    assert calendar is build_calendar(settings)
+    assert not calendar.is_trading_day(date(2025, 1, 9))  # the national day of mourning
+    assert calendar.is_trading_day(date(2025, 1, 10))
+
+
+def test_factory_calendar_is_the_librarys_without_alpaca():
+    assert build_calendar(_settings()) is library_calendar()
