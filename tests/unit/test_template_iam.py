@@ -109,28 +109,28 @@ def _texts(node: Any) -> Iterator[str]:
         yield "{" + ".".join(map(str, node.get("Ref") or node.get("Fn::GetAtt") or [])) + "}"
 
 
-def wildcard_actions(statements: list[Statement]) -> list[tuple[str, str, str]]:
-    """(owner, Sid, action) of every Allow whose actions are a pattern, or NotAction."""
+def _wildcards(statements: list[Statement], element: str) -> list[tuple[str, str, str]]:
+    """(owner, Sid, value) of every Allow whose ``element`` is a pattern, or its ``Not`` form."""
     found = []
     for statement in (s for s in statements if s.allows):
-        if "NotAction" in statement.body:
-            found.append((statement.owner, statement.sid, "NotAction"))
-        for action in _texts(statement.body.get("Action", [])):
-            if "*" in action:
-                found.append((statement.owner, statement.sid, action))
+        if f"Not{element}" in statement.body:
+            found.append((statement.owner, statement.sid, f"Not{element}"))
+        found += [
+            (statement.owner, statement.sid, value)
+            for value in _texts(statement.body.get(element, []))
+            if "*" in value
+        ]
     return found
+
+
+def wildcard_actions(statements: list[Statement]) -> list[tuple[str, str, str]]:
+    """(owner, Sid, action) of every Allow whose actions are a pattern, or NotAction."""
+    return _wildcards(statements, "Action")
 
 
 def wildcard_resources(statements: list[Statement]) -> set[tuple[str, str, str]]:
     """(owner, Sid, resource) of every Allow reaching a ``*`` resource, or NotResource."""
-    found = set()
-    for statement in (s for s in statements if s.allows):
-        if "NotResource" in statement.body:
-            found.add((statement.owner, statement.sid, "NotResource"))
-        for resource in _texts(statement.body.get("Resource", [])):
-            if "*" in resource:
-                found.add((statement.owner, statement.sid, resource))
-    return found
+    return set(_wildcards(statements, "Resource"))
 
 
 def _everyone(principal: Any) -> bool:
