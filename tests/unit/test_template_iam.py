@@ -9,6 +9,7 @@ keep wildcards (the bucket's insecure-transport guard denies ``s3:*`` to everyon
 
 from __future__ import annotations
 
+import fnmatch
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
+from alchemiser.trading.bar_store import bar_key
 from alchemiser_local.template import translate_template
 from tests.support.template import TEMPLATE_PATH
 
@@ -32,9 +34,9 @@ WILDCARD_RESOURCES = {
         "X-Ray has no resource-level permissions: PutTraceSegments and"
         " PutTelemetryRecords take only Resource '*'"
     ),
-    ("EventRoutingRole", "ReadDailyBars", "${BarStoreBucket.Arn}/*"): (
-        "s3:GetObject is granted per object ARN (bucket/key); every object of the bar"
-        " store is a symbol's daily bars, read by key"
+    ("EventRoutingRole", "ReadDailyBars", "${BarStoreBucket.Arn}/bars/*"): (
+        "s3:GetObject is granted on object ARNs (bucket/key) and the symbols are data"
+        " (strategies.json): the pattern is the bar store's key space, bar_key(symbol)"
     ),
 }
 
@@ -187,6 +189,16 @@ def test_every_policy_of_the_template_is_read(deployed, statements) -> None:
     ):
         assert owners[policy_type] > 0, policy_type
     assert ("EventRoutingRole", "ReadAlpacaKeys") in {(s.owner, s.sid) for s in statements}
+
+
+def test_the_bar_reads_granted_are_the_keys_the_bar_store_uses(statements) -> None:
+    (grant,) = [s for s in statements if s.sid == "ReadDailyBars"]
+    (pattern,) = _texts(grant.body["Resource"])
+    key_pattern = pattern.removeprefix("${BarStoreBucket.Arn}/")
+
+    assert key_pattern != pattern, "the grant is on the bar store's objects"
+    for symbol in ("SPY", "BRK.B", "QQQ"):
+        assert fnmatch.fnmatchcase(bar_key(symbol), key_pattern), symbol
 
 
 LOOSE = """
