@@ -31,6 +31,7 @@ __all__ = [
     "IdempotencyError",
     "IdempotencyInProgressError",
     "IdempotencyPayloadMismatchError",
+    "IdempotencyRecordTooLargeError",
     "IdempotencyStoreConfigError",
     "IdempotencyStoreError",
     "IdempotencyStoreUnavailableError",
@@ -196,6 +197,24 @@ class IdempotencyInProgressError(IdempotencyError, TransientError):
 
 class IdempotencyPayloadMismatchError(IdempotencyError, InputRejectedError):
     """Raised when a key is reused with a different payload: a bug, not a duplicate."""
+
+
+class IdempotencyRecordTooLargeError(IdempotencyError):
+    """Raised when a unit of work's result would not fit one DynamoDB item (a bug in the work).
+
+    Neither transient nor the input's fault: the same work returns the same oversized
+    result on every retry. Raised before the result is written; the claim is released.
+    """
+
+    def __init__(self, *, scope: str, key: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"{scope} {key}: the result's idempotency record would be {size} bytes; "
+            f"a DynamoDB item holds at most {limit}"
+        )
+        self.scope = scope
+        self.key = key
+        self.size = size
+        self.limit = limit
 
 
 class IdempotencyStoreError(IdempotencyError):

@@ -235,6 +235,31 @@ def test_to_entry_refuses_an_entry_over_the_eventbridge_limit():
     assert raised.value.event_id == event.event_id
 
 
+def notice_of(detail_bytes: int) -> ErrorNotificationRequested:
+    """A notification whose PutEvents entry is about ``detail_bytes`` long."""
+    return ErrorNotificationRequested(
+        correlation_id="wf",
+        causation_id="e",
+        severity="error",
+        title="t",
+        message="m",
+        error_type="E",
+        metadata={"blob": "x" * detail_bytes},
+    )
+
+
+def test_to_entry_takes_entries_up_to_one_mib_since_the_2026_limit():
+    # Given an entry over the old 256 KiB limit and one just under 1 MiB
+    over_the_old_limit = to_entry(notice_of(300 * 1024), "bus")
+    overhead = entry_size(to_entry(notice_of(0), "bus"))
+    largest = to_entry(notice_of(1024 * 1024 - overhead), "bus")
+    # Then both are entries; one byte more is refused
+    assert entry_size(over_the_old_limit) > 256 * 1024
+    assert entry_size(largest) == MAX_ENTRY_BYTES == 1024 * 1024
+    with pytest.raises(EventTooLarge):
+        to_entry(notice_of(1024 * 1024 - overhead + 1), "bus")
+
+
 def test_entry_size_counts_source_detail_type_and_detail_bytes():
     entry = to_entry(from_envelope(samples.load("events/workflow-started.json")), "bus")
     expected = len(entry["Source"]) + len(entry["DetailType"]) + len(entry["Detail"].encode())
