@@ -43,6 +43,7 @@ __all__ = [
     "MissingMarketDataError",
     "OrderRejectedError",
     "PaperAccountNotFoundError",
+    "PaperAccountResetError",
     "PnlHistoryMissingError",
     "PublishError",
     "QueueNotProvisionedError",
@@ -315,6 +316,10 @@ class RebalancePlanError(TradingError, InputRejectedError):
 
 class PaperAccountNotFoundError(TradingError, ConfigError):
     """Raised when the paper broker's account was never opened (``open_account``)."""
+
+
+class PaperAccountResetError(TradingError, InputRejectedError):
+    """Raised when a paper account's cash (opening or ``paper reset``) or reset is invalid."""
 
 
 class BrokerCredentialsError(TradingError, ConfigError):

@@ -24,6 +24,7 @@ __all__ = [
     "DualMomentumParams",
     "InverseVolatilityParams",
     "PaperBrokerConfig",
+    "PaperCash",
     "PlannerConfig",
     "StrategyConfig",
     "StrategyParams",
@@ -38,6 +39,8 @@ Fraction = Annotated[Decimal, Field(ge=0, lt=1, allow_inf_nan=False)]
 Allocation = Annotated[Decimal, Field(gt=0, le=1, allow_inf_nan=False)]
 Days = Annotated[int, Field(ge=2, le=1000)]
 Symbols = Annotated[tuple[Symbol, ...], Field(min_length=1)]
+#: Cash a paper account opens with or is reset to: positive, below a trillion, in cents.
+PaperCash = Annotated[Decimal, Field(gt=0, lt=10**12, decimal_places=2, allow_inf_nan=False)]
 
 
 class _Config(BaseModel):
@@ -113,8 +116,8 @@ class PaperBrokerConfig(_Config):
     """The embedded paper broker."""
 
     slippage_bps: Annotated[Decimal, Field(ge=0, le=1000, allow_inf_nan=False)] = Decimal(5)
-    #: Cash a freshly opened paper account starts with (the local stack's seed).
-    starting_cash: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)] = Decimal(100_000)
+    #: Cash the paper account opens with on first use.
+    starting_cash: PaperCash = Decimal(100_000)
 
 
 class StrategyConfig(_Config):
