@@ -48,13 +48,16 @@ __all__ = [
     "PublishError",
     "QueueNotProvisionedError",
     "RebalancePlanError",
+    "RiskCommandRejectedError",
     "StaleMarketDataError",
     "StrategyConfigError",
     "TaskQueueError",
     "TaskQueueNotBoundError",
     "TaskSendError",
     "TradingError",
+    "TradingStateUnavailableError",
     "TransientError",
+    "TurnoverConflictError",
 ]
 
 
@@ -324,6 +327,21 @@ class PaperAccountResetError(TradingError, InputRejectedError):
 
 class BrokerCredentialsError(TradingError, ConfigError):
     """Raised when the Alpaca keys are missing from Secrets Manager or malformed."""
+
+
+class TradingStateUnavailableError(TradingError, TransientError):
+    """Raised when the trading state table throttles or fails in a way a retry can fix."""
+
+
+class TurnoverConflictError(TradingError, TransientError):
+    """Raised when another plan of the same day reserved turnover while one was checked.
+
+    Retrying the step re-reads the day's turnover, so the day never passes its limit.
+    """
+
+
+class RiskCommandRejectedError(TradingError, InputRejectedError):
+    """Raised when an operator's risk command (``risk resume``) lacks who or why."""
 
 
 class CalendarRangeError(TradingError, InputRejectedError):
