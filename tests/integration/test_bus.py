@@ -166,15 +166,7 @@ def test_publish_events_does_not_retry_permanent_entry_errors(events, tapped_bus
 
 
 def test_publish_events_refuses_an_oversized_event_before_any_call(events, sqs, tapped_bus):
-    huge = ErrorNotificationRequested(
-        correlation_id="wf",
-        causation_id="evt",
-        severity="error",
-        title="t",
-        message="m",
-        error_type="E",
-        metadata={"blob": "x" * MAX_ENTRY_BYTES},
-    )
+    huge = big_notice(0, MAX_ENTRY_BYTES)
     recorder = FlakyEvents(real=events, failures={})
 
     with pytest.raises(EventTooLarge) as raised:
@@ -187,19 +179,7 @@ def test_publish_events_refuses_an_oversized_event_before_any_call(events, sqs, 
 
 
 def test_publish_events_splits_batches_that_would_exceed_the_request_size(events, tapped_bus):
-    third = MAX_ENTRY_BYTES // 3
-    batch = [
-        ErrorNotificationRequested(
-            correlation_id="wf",
-            causation_id=f"e{n}",
-            severity="error",
-            title="t",
-            message="m",
-            error_type="E",
-            metadata={"blob": "x" * third},
-        )
-        for n in range(4)
-    ]
+    batch = [big_notice(n, MAX_ENTRY_BYTES // 3) for n in range(4)]
     recorder = FlakyEvents(real=events, failures={})
 
     publish_events(batch, bus_name=tapped_bus.name, client=recorder.client)

@@ -218,25 +218,8 @@ def test_events_are_immutable():
 # --- size limit ---------------------------------------------------------------------------
 
 
-def test_to_entry_refuses_an_entry_over_the_eventbridge_limit():
-    event = ErrorNotificationRequested(
-        correlation_id="wf",
-        causation_id="e",
-        severity="error",
-        title="t",
-        message="m",
-        error_type="E",
-        metadata={"blob": "é" * (MAX_ENTRY_BYTES // 2)},
-    )
-    with pytest.raises(EventTooLarge) as raised:
-        to_entry(event, "bus")
-    # Counted in UTF-8 bytes, as EventBridge counts them (é is two bytes).
-    assert raised.value.size > MAX_ENTRY_BYTES
-    assert raised.value.event_id == event.event_id
-
-
-def notice_of(detail_bytes: int) -> ErrorNotificationRequested:
-    """A notification whose PutEvents entry is about ``detail_bytes`` long."""
+def notice_of(length: int, *, char: str = "x") -> ErrorNotificationRequested:
+    """A notification carrying ``length`` characters of ``char`` in its metadata."""
     return ErrorNotificationRequested(
         correlation_id="wf",
         causation_id="e",
@@ -244,8 +227,17 @@ def notice_of(detail_bytes: int) -> ErrorNotificationRequested:
         title="t",
         message="m",
         error_type="E",
-        metadata={"blob": "x" * detail_bytes},
+        metadata={"blob": char * length},
     )
+
+
+def test_to_entry_refuses_an_entry_over_the_eventbridge_limit():
+    event = notice_of(MAX_ENTRY_BYTES // 2, char="é")
+    with pytest.raises(EventTooLarge) as raised:
+        to_entry(event, "bus")
+    # Counted in UTF-8 bytes, as EventBridge counts them (é is two bytes).
+    assert raised.value.size > MAX_ENTRY_BYTES
+    assert raised.value.event_id == event.event_id
 
 
 def test_to_entry_takes_entries_up_to_one_mib_since_the_2026_limit():

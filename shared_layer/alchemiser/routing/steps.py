@@ -234,18 +234,8 @@ def _log_risk(guarded: GuardedPlan) -> None:
             floor=switch.floor,
             reason=switch.reason,
         )
-    for refusal in guarded.decision.refusals:
-        _log.warning(
-            "risk_refused",
-            limit=refusal.limit,
-            symbol=refusal.symbol,
-            side=refusal.side,
-            action=refusal.action,
-            value=refusal.value,
-            threshold=refusal.threshold,
-            refused_quantity=refusal.refused_quantity,
-            reason=refusal.reason,
-        )
+    for refusal in guarded.decision.refusals:  # limit, symbol, value, threshold, reason...
+        _log.warning("risk_refused", **refusal.model_dump(mode="json"))
 
 
 def _kill_switch_notice(event: SignalGenerated, switch: KillSwitch) -> ErrorNotificationRequested:

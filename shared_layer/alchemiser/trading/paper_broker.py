@@ -326,6 +326,29 @@ def checked_cash(cash: Decimal) -> Decimal:
     return valid.quantize(_CENT)
 
 
+def _open_state(
+    client: DynamoDBClient, items: PaperItems
+) -> tuple[Decimal | None, dict[str, Decimal]]:
+    """The account's cash (None: never opened) and its open positions, as a reset sees them.
+
+    Raises:
+        PaperAccountResetError: more positions are open than one transaction can close.
+    """
+    stored = [from_item(item) for item in _query_partition(client, items)]
+    cash = next((i["cash"] for i in stored if i["sk"] == "ACCOUNT"), None)
+    positions = {
+        i["symbol"]: i["quantity"]
+        for i in stored
+        if i["sk"].startswith("POSITION#") and i["quantity"] != 0
+    }
+    if len(positions) > _MAX_RESET_POSITIONS:
+        raise PaperAccountResetError(
+            f"{len(positions)} open positions; one reset closes at most {_MAX_RESET_POSITIONS}",
+            field="positions",
+        )
+    return cash, positions
+
+
 @dataclass(frozen=True, slots=True)
 class PaperAccountReset:
     """What a reset did: the account's new cash and the positions it closed."""
@@ -376,25 +399,9 @@ def reset_account(
         raise PaperAccountResetError(f"must be 1 to {_MAX_OPERATOR} characters", field="by")
     ddb = client or dynamodb_client()
     items = PaperItems(table_name, account_id)
-    stored = [from_item(item) for item in _query_partition(ddb, items)]
-    account = next((i for i in stored if i["sk"] == "ACCOUNT"), None)
-    open_positions = {
-        i["symbol"]: i["quantity"]
-        for i in stored
-        if i["sk"].startswith("POSITION#") and i["quantity"] != 0
-    }
-    if len(open_positions) > _MAX_RESET_POSITIONS:
-        raise PaperAccountResetError(
-            f"{len(open_positions)} open positions; one reset closes at most "
-            f"{_MAX_RESET_POSITIONS}",
-            field="positions",
-        )
+    seen_cash, open_positions = _open_state(ddb, items)
     transaction = items.reset_transaction(
-        cash=cash,
-        seen_cash=None if account is None else account["cash"],
-        positions=open_positions,
-        by=by,
-        at=utc_now(),
+        cash=cash, seen_cash=seen_cash, positions=open_positions, by=by, at=utc_now()
     )
     try:
         with _errors("resetting the account"):

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from alchemiser.events.models import AccountSnapshot, PlanItem, RebalancePlan
 from alchemiser.trading.risk import (
     KillSwitch,
+    RiskDecision,
     apply_risk_limits,
     drawdown_floor,
     plan_turnover,
@@ -191,8 +192,11 @@ prices = st.decimals(min_value=D("0.01"), max_value=D(5000), places=2)
 fractions = st.decimals(min_value=D("0.01"), max_value=D(1), places=2)
 
 
+Case = tuple[RebalancePlan, RiskConfig, bool, KillSwitch | None, Decimal]
+
+
 @st.composite
-def cases(draw: st.DrawFn) -> tuple[RebalancePlan, RiskConfig, bool, KillSwitch | None, Decimal]:
+def cases(draw: st.DrawFn) -> Case:
     fractional = draw(st.booleans())
     places = 6 if fractional else 0
     symbols = draw(st.lists(st.sampled_from(SYMBOLS), unique=True, max_size=len(SYMBOLS)))
@@ -214,13 +218,18 @@ def cases(draw: st.DrawFn) -> tuple[RebalancePlan, RiskConfig, bool, KillSwitch 
     return plan_of(*items, equity=str(equity)), config, fractional, switch, used
 
 
+def decide(case: Case) -> RiskDecision:
+    plan, config, fractional, switch, used = case
+    return apply_risk_limits(
+        plan, config, fractional_shares=fractional, kill_switch=switch, turnover_used=used
+    )
+
+
 @settings(max_examples=300, deadline=None)
 @given(cases())
 def test_risk_property_no_executed_order_exceeds_a_limit(case):
     plan, config, fractional, switch, used = case
-    decision = apply_risk_limits(
-        plan, config, fractional_shares=fractional, kill_switch=switch, turnover_used=used
-    )
+    decision = decide(case)
     equity = plan.account.equity
     for executed in decision.plan.items:
         value = executed.quantity * executed.estimated_price
@@ -239,10 +248,8 @@ def test_risk_property_no_executed_order_exceeds_a_limit(case):
 @settings(max_examples=300, deadline=None)
 @given(cases())
 def test_risk_property_executed_plus_refused_is_what_was_planned(case):
-    plan, config, fractional, switch, used = case
-    decision = apply_risk_limits(
-        plan, config, fractional_shares=fractional, kill_switch=switch, turnover_used=used
-    )
+    plan = case[0]
+    decision = decide(case)
     accounted: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for executed in decision.plan.items:
         accounted[executed.symbol, executed.side] += executed.quantity
