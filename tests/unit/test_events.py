@@ -35,6 +35,7 @@ from alchemiser.events import (
     from_envelope,
     to_entry,
 )
+from alchemiser.events.models import MAX_RISK_REFUSALS
 from tests.support import samples
 
 ROUTED = [
@@ -127,6 +128,41 @@ def test_workflow_started_errors_name_the_field(mutate, field):
     assert raised.value.field == field
 
 
+#: A refusal as RebalancePlanned and TradeExecuted carry it.
+REFUSAL = {
+    "symbol": "SPY",
+    "side": "buy",
+    "limit": "max_order_notional",
+    "action": "capped",
+    "planned_quantity": "150",
+    "refused_quantity": "25",
+    "value": "89745.00",
+    "threshold": "75000.00",
+    "reason": "buy 150 SPY makes 89745.00, over max_order_notional 75000.00: capped to 125",
+}
+
+
+@pytest.mark.parametrize("sample", ["rebalance-planned", "trade-executed"])
+def test_risk_refusals_are_an_added_field_that_defaults_to_none(sample):
+    envelope = samples.load(f"events/{sample}.json")
+    before = from_envelope(envelope)
+    assert isinstance(before, RebalancePlanned | TradeExecuted)
+    assert before.risk_refusals == ()
+    envelope["detail"]["risk_refusals"] = [REFUSAL]
+
+    event = from_envelope(envelope)
+
+    assert isinstance(event, RebalancePlanned | TradeExecuted)
+    assert [r.model_dump(mode="json") for r in event.risk_refusals] == [REFUSAL]
+    entry = to_entry(event, "bus")
+    wire = {
+        "source": entry["Source"],
+        "detail-type": entry["DetailType"],
+        "detail": entry["Detail"],
+    }
+    assert from_envelope(wire) == event
+
+
 @pytest.mark.parametrize(
     ("sample", "mutate", "field"),
     [
@@ -152,6 +188,21 @@ def test_workflow_started_errors_name_the_field(mutate, field):
             "detail.plan.items.0.quantity",
         ),
         ("rebalance-planned", lambda d: d.pop("trades_required"), "detail.trades_required"),
+        (
+            "rebalance-planned",
+            lambda d: d.update(risk_refusals=[{**REFUSAL, "limit": "max_loss"}]),
+            "detail.risk_refusals.0.limit",
+        ),
+        (
+            "rebalance-planned",
+            lambda d: d.update(risk_refusals=[REFUSAL] * (MAX_RISK_REFUSALS + 1)),
+            "detail.risk_refusals",
+        ),
+        (
+            "trade-executed",
+            lambda d: d.update(risk_refusals=[{**REFUSAL, "refused_quantity": "-1"}]),
+            "detail.risk_refusals.0.refused_quantity",
+        ),
         (
             "trade-executed",
             lambda d: d["orders"][0].update(status="lost"),
