@@ -30,6 +30,7 @@ __all__ = [
     "TaskQueueSettings",
     "TradingDomainSettings",
     "TradingFunctionSettings",
+    "TradingStateSettings",
     "WorkerSettings",
     "check_target_environment",
     "get_settings",
@@ -123,6 +124,15 @@ class TradingDomainSettings(_Settings):
         return self
 
 
+class TradingStateSettings(_Settings):
+    """The accounts' durable trading state (the template's TradingStateTable).
+
+    Peak equity and the drawdown kill switch must survive containers and days.
+    """
+
+    trading_state_table_name: str = Field(alias="TRADING_STATE_TABLE_NAME", min_length=1)
+
+
 class LiveTradingSettings(CommonSettings):
     """Live trading is off unless the stage is prod and it is switched on explicitly."""
 
@@ -152,7 +162,11 @@ class TradingFunctionSettings(LiveTradingSettings, PublisherSettings, TaskQueueS
 
 
 class RouterSettings(
-    LiveTradingSettings, PublisherSettings, TaskQueueSettings, TradingDomainSettings
+    LiveTradingSettings,
+    PublisherSettings,
+    TaskQueueSettings,
+    TradingDomainSettings,
+    TradingStateSettings,
 ):
     """EventRoutingFunction: runs the workflow steps and sends ledger tasks."""
 

@@ -32,6 +32,7 @@ __all__ = [
     "IdempotencyError",
     "IdempotencyInProgressError",
     "IdempotencyPayloadMismatchError",
+    "IdempotencyRecordTooLargeError",
     "IdempotencyStoreConfigError",
     "IdempotencyStoreError",
     "IdempotencyStoreUnavailableError",
@@ -43,17 +44,21 @@ __all__ = [
     "MissingMarketDataError",
     "OrderRejectedError",
     "PaperAccountNotFoundError",
+    "PaperAccountResetError",
     "PnlHistoryMissingError",
     "PublishError",
     "QueueNotProvisionedError",
     "RebalancePlanError",
+    "RiskCommandRejectedError",
     "StaleMarketDataError",
     "StrategyConfigError",
     "TaskQueueError",
     "TaskQueueNotBoundError",
     "TaskSendError",
     "TradingError",
+    "TradingStateUnavailableError",
     "TransientError",
+    "TurnoverConflictError",
 ]
 
 
@@ -199,6 +204,24 @@ class IdempotencyPayloadMismatchError(IdempotencyError, InputRejectedError):
     """Raised when a key is reused with a different payload: a bug, not a duplicate."""
 
 
+class IdempotencyRecordTooLargeError(IdempotencyError):
+    """Raised when a unit of work's result would not fit one DynamoDB item (a bug in the work).
+
+    Neither transient nor the input's fault: the same work returns the same oversized
+    result on every retry. Raised before the result is written; the claim is released.
+    """
+
+    def __init__(self, *, scope: str, key: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"{scope} {key}: the result's idempotency record would be {size} bytes; "
+            f"a DynamoDB item holds at most {limit}"
+        )
+        self.scope = scope
+        self.key = key
+        self.size = size
+        self.limit = limit
+
+
 class IdempotencyStoreError(IdempotencyError):
     """Base for failures to use the idempotency table."""
 
@@ -299,8 +322,27 @@ class PaperAccountNotFoundError(TradingError, ConfigError):
     """Raised when the paper broker's account was never opened (``open_account``)."""
 
 
+class PaperAccountResetError(TradingError, InputRejectedError):
+    """Raised when a paper account's cash (opening or ``paper reset``) or reset is invalid."""
+
+
 class BrokerCredentialsError(TradingError, ConfigError):
     """Raised when the Alpaca keys are missing from Secrets Manager or malformed."""
+
+
+class TradingStateUnavailableError(TradingError, TransientError):
+    """Raised when the trading state table throttles or fails in a way a retry can fix."""
+
+
+class TurnoverConflictError(TradingError, TransientError):
+    """Raised when another plan of the same day reserved turnover while one was checked.
+
+    Retrying the step re-reads the day's turnover, so the day never passes its limit.
+    """
+
+
+class RiskCommandRejectedError(TradingError, InputRejectedError):
+    """Raised when an operator's risk command (``risk resume``) lacks who or why."""
 
 
 class CalendarRangeError(TradingError, InputRejectedError):

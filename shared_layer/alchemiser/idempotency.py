@@ -12,10 +12,17 @@ telling a first run from a duplicate.
 
 AWS calls per unit of work: one PutItem (claim) and one UpdateItem (result) when it
 runs; one conditional PutItem, answered with the stored record, for a duplicate.
+
+A result is measured before Powertools stores it: one that would make the record larger
+than a DynamoDB item may be is refused with ``IdempotencyRecordTooLargeError`` while the
+work is still inside the guard, so Powertools releases the claim. Otherwise DynamoDB
+would refuse the UpdateItem, leaving the claim in progress until it timed out and the
+failure dressed as a store outage that a retry could fix.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -24,6 +31,7 @@ from alchemiser.container import container_cache
 from alchemiser.errors import (
     IdempotencyInProgressError,
     IdempotencyPayloadMismatchError,
+    IdempotencyRecordTooLargeError,
     IdempotencyStoreConfigError,
     IdempotencyStoreUnavailableError,
 )
@@ -37,7 +45,18 @@ if TYPE_CHECKING:
 
     from alchemiser.config import IdempotencySettings
 
-__all__ = ["Once", "RemainingTime", "run_once"]
+__all__ = ["MAX_RECORD_BYTES", "Once", "RemainingTime", "record_size", "run_once"]
+
+#: DynamoDB's item limit, "400 KB", read in decimal: the service enforces 409,600 bytes,
+#: so a record this size always fits, with no reliance on how DynamoDB rounds.
+MAX_RECORD_BYTES = 400_000
+#: A stored record besides its result and key: the attribute names (id, expiration,
+#: in_progress_expiration, status, data, validation), two numbers (21 bytes at most
+#: each), the longest status (INPROGRESS) and the payload hash (a hex digest; 128
+#: characters holds sha512, md5 is the default).
+_RECORD_OVERHEAD_BYTES = 54 + 2 * 21 + 10 + 128
+#: The hashed idempotency key after ``<scope>#`` (a hex digest, as above).
+_HASHED_KEY_BYTES = 128
 
 
 class RemainingTime(Protocol):
@@ -94,6 +113,8 @@ def run_once(
         IdempotencyPayloadMismatchError: ``key`` was used before with another payload.
         IdempotencyStoreUnavailableError: the table throttled or failed (retry).
         IdempotencyStoreConfigError: the table does not exist, or this role may not use it.
+        IdempotencyRecordTooLargeError: the result would not fit one DynamoDB item (a bug
+            in ``work``); nothing was stored and the claim was released.
     """
     from aws_lambda_powertools.utilities.idempotency import (  # noqa: PLC0415 - cold start
         IdempotencyConfig,
@@ -116,7 +137,13 @@ def run_once(
     config.register_lambda_context(context or _FixedBudget())  # type: ignore[arg-type]
 
     def unit_of_work(request: dict[str, Any]) -> dict[str, Any]:
-        return work()
+        result = work()
+        size = record_size(scope, result)
+        if size > MAX_RECORD_BYTES:  # raised inside the guard: Powertools drops the claim
+            raise IdempotencyRecordTooLargeError(
+                scope=scope, key=key, size=size, limit=MAX_RECORD_BYTES
+            )
+        return result
 
     guarded = idempotent_function(
         unit_of_work,
@@ -144,6 +171,19 @@ def run_once(
             f"idempotency store failed for {scope} {key}"
         ) from exc
     return result if isinstance(result, Once) else Once(result=result, duplicate=False)
+
+
+def record_size(scope: str, result: Mapping[str, Any]) -> int:
+    """Bytes of the record that stores ``result`` (names and values, as DynamoDB counts).
+
+    The result is serialized exactly as Powertools stores it (its JSON encoder, sorted
+    keys); the rest of the record is bounded from above.
+    """
+    from aws_lambda_powertools.shared.json_encoder import Encoder  # noqa: PLC0415 - cold start
+
+    data = json.dumps(result, cls=Encoder, sort_keys=True).encode()
+    key = len(f"{scope}#".encode()) + _HASHED_KEY_BYTES
+    return _RECORD_OVERHEAD_BYTES + key + len(data)
 
 
 def _replayed(response: Any, idempotent_data: DataRecord) -> Once:  # noqa: ANN401 - stored JSON

@@ -109,6 +109,11 @@ def paper_broker_table(dynamodb: DynamoDBClient, uid: str) -> str:
 
 
 @pytest.fixture
+def trading_state_table(dynamodb: DynamoDBClient, uid: str) -> str:
+    return create_table(dynamodb, "TradingStateTable", f"alchemiser-trading-state-{uid}")
+
+
+@pytest.fixture
 def ledger_table(dynamodb: DynamoDBClient, uid: str) -> str:
     return create_table(dynamodb, "LedgerTable", f"alchemiser-ledger-{uid}")
 
@@ -147,6 +152,7 @@ def lambda_env(
     tapped_bus: TappedBus,
     idempotency_table: str,
     paper_broker_table: str,
+    trading_state_table: str,
     ledger_table: str,
     uid: str,
 ) -> dict[str, str]:
@@ -159,6 +165,7 @@ def lambda_env(
         "ALLOWED_TARGET_ENVIRONMENTS": "dev,staging",
         "LIVE_TRADING_ENABLED": "false",
         "PAPER_BROKER_TABLE_NAME": paper_broker_table,
+        "TRADING_STATE_TABLE_NAME": trading_state_table,
         "BAR_STORE_BUCKET": f"alchemiser-bars-{uid}",
         "LEDGER_TABLE_NAME": ledger_table,
     }

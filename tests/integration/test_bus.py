@@ -85,6 +85,32 @@ def test_publish_events_delivers_what_a_rule_target_receives(events, sqs, tapped
     assert from_envelope(bodies[0]) == event
 
 
+def big_notice(n: int, detail_bytes: int) -> ErrorNotificationRequested:
+    return ErrorNotificationRequested(
+        correlation_id="wf",
+        causation_id=f"e{n}",
+        severity="error",
+        title="t",
+        message="m",
+        error_type="E",
+        metadata={"blob": "x" * detail_bytes},
+    )
+
+
+def test_publish_events_delivers_an_event_over_the_old_256_kib_limit(events, sqs, tapped_bus):
+    # Given events of 600 KiB each (too big before 2026-01-29, within 1 MiB now)
+    batch = [big_notice(n, 600 * 1024) for n in range(3)]
+    recorder = FlakyEvents(real=events, failures={})
+
+    publish_events(batch, bus_name=tapped_bus.name, client=recorder.client)
+
+    # Then each went in a call of its own (two would exceed 1 MiB) and arrived whole
+    assert recorder.calls == [1, 1, 1]
+    received = [from_envelope(body) for body in drain(sqs, tapped_bus.tap_url)]
+    assert sorted(e.event_id for e in received) == sorted(e.event_id for e in batch)
+    assert all(e == sent for e in received for sent in batch if sent.event_id == e.event_id)
+
+
 def test_publish_events_batches_at_most_ten_entries_per_call(events, sqs, tapped_bus):
     batch = [workflow_started(n) for n in range(23)]
     recorder = FlakyEvents(real=events, failures={})
@@ -140,15 +166,7 @@ def test_publish_events_does_not_retry_permanent_entry_errors(events, tapped_bus
 
 
 def test_publish_events_refuses_an_oversized_event_before_any_call(events, sqs, tapped_bus):
-    huge = ErrorNotificationRequested(
-        correlation_id="wf",
-        causation_id="evt",
-        severity="error",
-        title="t",
-        message="m",
-        error_type="E",
-        metadata={"blob": "x" * MAX_ENTRY_BYTES},
-    )
+    huge = big_notice(0, MAX_ENTRY_BYTES)
     recorder = FlakyEvents(real=events, failures={})
 
     with pytest.raises(EventTooLarge) as raised:
@@ -161,19 +179,7 @@ def test_publish_events_refuses_an_oversized_event_before_any_call(events, sqs, 
 
 
 def test_publish_events_splits_batches_that_would_exceed_the_request_size(events, tapped_bus):
-    third = MAX_ENTRY_BYTES // 3
-    batch = [
-        ErrorNotificationRequested(
-            correlation_id="wf",
-            causation_id=f"e{n}",
-            severity="error",
-            title="t",
-            message="m",
-            error_type="E",
-            metadata={"blob": "x" * third},
-        )
-        for n in range(4)
-    ]
+    batch = [big_notice(n, MAX_ENTRY_BYTES // 3) for n in range(4)]
     recorder = FlakyEvents(real=events, failures={})
 
     publish_events(batch, bus_name=tapped_bus.name, client=recorder.client)

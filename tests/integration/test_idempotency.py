@@ -6,6 +6,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pytest
 
@@ -13,9 +14,10 @@ from alchemiser.config import IdempotencySettings
 from alchemiser.errors import (
     IdempotencyInProgressError,
     IdempotencyPayloadMismatchError,
+    IdempotencyRecordTooLargeError,
     IdempotencyStoreError,
 )
-from alchemiser.idempotency import run_once
+from alchemiser.idempotency import MAX_RECORD_BYTES, record_size, run_once
 
 
 @dataclass
@@ -207,3 +209,46 @@ def test_run_once_missing_table_is_a_store_error(uid):
     settings = IdempotencySettings(idempotency_table_name=f"missing-{uid}")
     with pytest.raises(IdempotencyStoreError):
         run_once("test", key="k8", payload={}, work=Effects().apply, settings=settings)
+
+
+def blob_of_record_size(scope: str, size: int) -> dict[str, str]:
+    """A result whose stored record is ``size`` bytes by ``record_size``'s count."""
+    empty = record_size(scope, {"blob": ""})
+    return {"blob": "x" * (size - empty)}
+
+
+def test_run_once_refuses_a_result_too_large_for_one_item_and_releases_the_claim(
+    settings, dynamodb, idempotency_table
+):
+    # Given a unit of work whose result cannot fit a DynamoDB item
+    oversized = blob_of_record_size("test", MAX_RECORD_BYTES + 1)
+
+    # When it runs, Then a named error says so (a bug in the work, not a store outage)
+    with pytest.raises(IdempotencyRecordTooLargeError) as raised:
+        run_once("test", key="big", payload={}, work=lambda: oversized, settings=settings)
+    assert raised.value.size == MAX_RECORD_BYTES + 1
+    assert raised.value.limit == MAX_RECORD_BYTES
+    assert "test big" in str(raised.value)
+    # And nothing is left in the table: no result, no claim in progress
+    assert dynamodb.scan(TableName=idempotency_table)["Items"] == []
+    # So a retry of the fixed work runs at once instead of waiting out a stale claim
+    retried = run_once("test", key="big", payload={}, work=lambda: {"ok": 1}, settings=settings)
+    assert (retried.duplicate, retried.result) == (False, {"ok": 1})
+
+
+def test_run_once_stores_and_replays_a_result_at_the_size_limit(settings):
+    # Given a result whose record is exactly the largest allowed
+    largest = blob_of_record_size("test", MAX_RECORD_BYTES)
+    run_once("test", key="edge", payload={}, work=lambda: largest, settings=settings)
+
+    # When it is delivered again, Then DynamoDB held it and the duplicate gets it back
+    again = run_once("test", key="edge", payload={}, work=Effects().apply, settings=settings)
+    assert again.duplicate is True
+    assert again.result == largest
+
+
+def test_record_size_counts_the_result_as_powertools_serializes_it():
+    # Non-ASCII text is stored \\u-escaped (6 bytes a character), Decimals as strings
+    plain = record_size("s", {"a": "e"})
+    assert record_size("s", {"a": "é"}) == plain + 5
+    assert record_size("s", {"a": Decimal("1.50")}) == record_size("s", {"a": "1.50"})

@@ -17,7 +17,7 @@ import pytest
 import event_router_handler
 import trading_handler
 from alchemiser.errors import IdempotencyInProgressError
-from alchemiser.events import EVENT_MAP, TradeExecuted, from_envelope
+from alchemiser.events import EVENT_MAP, RebalancePlanned, TradeExecuted, from_envelope
 from alchemiser.trading import PaperBroker, S3BarStore, load_strategy_config
 from alchemiser.trading.signals import symbol_requirements
 from alchemiser_local.lambda_context import LocalLambdaContext
@@ -30,7 +30,8 @@ TRADING_DAY = date(2026, 11, 16)
 
 @pytest.fixture
 def world(lambda_env, sqs):
-    """Bars in the bar store, an opened paper account and the ledger's task queues."""
+    """Bars in the bar store and the ledger's task queues; no paper account yet (as after
+    ``sam deploy``: the first run opens it)."""
     boto3.client("s3").create_bucket(Bucket=lambda_env["BAR_STORE_BUCKET"])
     store = S3BarStore(lambda_env["BAR_STORE_BUCKET"])
     config = load_strategy_config(None)
@@ -43,7 +44,6 @@ def world(lambda_env, sqs):
         as_of=TRADING_DAY,
         slippage_bps=config.paper_broker.slippage_bps,
     )
-    broker.open_account(config.paper_broker.starting_cash)
     ledger_queue = provision_task_queues(sqs, "dev")["alchemiser-dev_trade_ledger"]
     receive_all(sqs, ledger_queue)  # the dev queue is shared by the session's tests
     return broker, ledger_queue
@@ -93,6 +93,10 @@ def test_workflow_started_ends_in_workflow_completed_with_one_correlation_id(
     assert isinstance(executed, TradeExecuted)
     assert executed.orders_succeeded == executed.orders_placed > 0
     assert set(broker.get_account().positions) == {o.symbol for o in executed.orders}
+    # on the paper account the first run opened with the configured starting cash
+    planned = delivered[2]
+    assert isinstance(planned, RebalancePlanned)
+    assert planned.plan.account.cash == load_strategy_config(None).paper_broker.starting_cash
     assert ledger_messages(sqs, ledger_queue) == "1"
 
 

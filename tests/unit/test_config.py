@@ -48,8 +48,18 @@ def test_invalid_stage_is_named(monkeypatch, trading_env):
 
 
 def test_router_with_alpaca_backend_needs_the_secret_id(monkeypatch, trading_env):
+    monkeypatch.setenv("TRADING_STATE_TABLE_NAME", "s")
     monkeypatch.setenv("PAPER_BROKER_TABLE_NAME", "t")
     monkeypatch.setenv("BAR_STORE_BUCKET", "b")
     monkeypatch.setenv("BROKER_BACKEND", "alpaca")
     with pytest.raises(ConfigError, match="ALPACA_SECRET_ID"):
         get_settings(RouterSettings)
+
+
+def test_router_needs_the_trading_state_table(monkeypatch, trading_env):
+    monkeypatch.setenv("PAPER_BROKER_TABLE_NAME", "t")
+    monkeypatch.setenv("BAR_STORE_BUCKET", "b")
+    with pytest.raises(ConfigError, match="TRADING_STATE_TABLE_NAME"):
+        get_settings(RouterSettings)
+    monkeypatch.setenv("TRADING_STATE_TABLE_NAME", "alchemiser-trading-state-dev")
+    assert get_settings(RouterSettings).trading_state_table_name == "alchemiser-trading-state-dev"

@@ -35,6 +35,7 @@ from alchemiser.events import (
     from_envelope,
     to_entry,
 )
+from alchemiser.events.models import MAX_RISK_REFUSALS
 from tests.support import samples
 
 ROUTED = [
@@ -127,6 +128,41 @@ def test_workflow_started_errors_name_the_field(mutate, field):
     assert raised.value.field == field
 
 
+#: A refusal as RebalancePlanned and TradeExecuted carry it.
+REFUSAL = {
+    "symbol": "SPY",
+    "side": "buy",
+    "limit": "max_order_notional",
+    "action": "capped",
+    "planned_quantity": "150",
+    "refused_quantity": "25",
+    "value": "89745.00",
+    "threshold": "75000.00",
+    "reason": "buy 150 SPY makes 89745.00, over max_order_notional 75000.00: capped to 125",
+}
+
+
+@pytest.mark.parametrize("sample", ["rebalance-planned", "trade-executed"])
+def test_risk_refusals_are_an_added_field_that_defaults_to_none(sample):
+    envelope = samples.load(f"events/{sample}.json")
+    before = from_envelope(envelope)
+    assert isinstance(before, RebalancePlanned | TradeExecuted)
+    assert before.risk_refusals == ()
+    envelope["detail"]["risk_refusals"] = [REFUSAL]
+
+    event = from_envelope(envelope)
+
+    assert isinstance(event, RebalancePlanned | TradeExecuted)
+    assert [r.model_dump(mode="json") for r in event.risk_refusals] == [REFUSAL]
+    entry = to_entry(event, "bus")
+    wire = {
+        "source": entry["Source"],
+        "detail-type": entry["DetailType"],
+        "detail": entry["Detail"],
+    }
+    assert from_envelope(wire) == event
+
+
 @pytest.mark.parametrize(
     ("sample", "mutate", "field"),
     [
@@ -152,6 +188,21 @@ def test_workflow_started_errors_name_the_field(mutate, field):
             "detail.plan.items.0.quantity",
         ),
         ("rebalance-planned", lambda d: d.pop("trades_required"), "detail.trades_required"),
+        (
+            "rebalance-planned",
+            lambda d: d.update(risk_refusals=[{**REFUSAL, "limit": "max_loss"}]),
+            "detail.risk_refusals.0.limit",
+        ),
+        (
+            "rebalance-planned",
+            lambda d: d.update(risk_refusals=[REFUSAL] * (MAX_RISK_REFUSALS + 1)),
+            "detail.risk_refusals",
+        ),
+        (
+            "trade-executed",
+            lambda d: d.update(risk_refusals=[{**REFUSAL, "refused_quantity": "-1"}]),
+            "detail.risk_refusals.0.refused_quantity",
+        ),
         (
             "trade-executed",
             lambda d: d["orders"][0].update(status="lost"),
@@ -218,21 +269,38 @@ def test_events_are_immutable():
 # --- size limit ---------------------------------------------------------------------------
 
 
-def test_to_entry_refuses_an_entry_over_the_eventbridge_limit():
-    event = ErrorNotificationRequested(
+def notice_of(length: int, *, char: str = "x") -> ErrorNotificationRequested:
+    """A notification carrying ``length`` characters of ``char`` in its metadata."""
+    return ErrorNotificationRequested(
         correlation_id="wf",
         causation_id="e",
         severity="error",
         title="t",
         message="m",
         error_type="E",
-        metadata={"blob": "é" * (MAX_ENTRY_BYTES // 2)},
+        metadata={"blob": char * length},
     )
+
+
+def test_to_entry_refuses_an_entry_over_the_eventbridge_limit():
+    event = notice_of(MAX_ENTRY_BYTES // 2, char="é")
     with pytest.raises(EventTooLarge) as raised:
         to_entry(event, "bus")
     # Counted in UTF-8 bytes, as EventBridge counts them (é is two bytes).
     assert raised.value.size > MAX_ENTRY_BYTES
     assert raised.value.event_id == event.event_id
+
+
+def test_to_entry_takes_entries_up_to_one_mib_since_the_2026_limit():
+    # Given an entry over the old 256 KiB limit and one just under 1 MiB
+    over_the_old_limit = to_entry(notice_of(300 * 1024), "bus")
+    overhead = entry_size(to_entry(notice_of(0), "bus"))
+    largest = to_entry(notice_of(1024 * 1024 - overhead), "bus")
+    # Then both are entries; one byte more is refused
+    assert entry_size(over_the_old_limit) > 256 * 1024
+    assert entry_size(largest) == MAX_ENTRY_BYTES == 1024 * 1024
+    with pytest.raises(EventTooLarge):
+        to_entry(notice_of(1024 * 1024 - overhead + 1), "bus")
 
 
 def test_entry_size_counts_source_detail_type_and_detail_bytes():

@@ -22,10 +22,14 @@ __all__ = [
     "to_entry",
 ]
 
-#: PutEvents limit for one entry and for all entries of one call, counted as in
-#: "Calculating Amazon EventBridge PutEvents event entry size":
+#: PutEvents limit for one entry and for all entries of one call: 1 MB since 2026-01-29,
+#: for EventBridge, SQS and asynchronous Lambda invocations alike (AWS Compute Blog,
+#: "More room to build: serverless services now support payloads up to 1 MB",
+#: https://aws.amazon.com/blogs/compute/more-room-to-build-serverless-services-now-support-payloads-up-to-1-mb/),
+#: read as 1 MiB as the 256 KB before it was read as 256 KiB.
+#: Counted as in "Calculating Amazon EventBridge PutEvents event entry size":
 #: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html
-MAX_ENTRY_BYTES = 256 * 1024
+MAX_ENTRY_BYTES = 1024 * 1024
 
 #: Every source this code publishes starts with this; rules match on it.
 SOURCE_PREFIX = "alchemiser."

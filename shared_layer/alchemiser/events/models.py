@@ -24,12 +24,15 @@ from alchemiser.events.base import (
 
 __all__ = [
     "EVENT_MODELS",
+    "MAX_RISK_REFUSALS",
     "AccountSnapshot",
     "ErrorNotificationRequested",
     "OrderOutcome",
     "PlanItem",
     "RebalancePlan",
     "RebalancePlanned",
+    "RiskLimit",
+    "RiskRefusal",
     "SignalGenerated",
     "StrategySignal",
     "TradeExecuted",
@@ -106,6 +109,36 @@ class OrderOutcome(Payload):
     error: ShortText | None = None
 
 
+# --- risk refusals (trading.risk): additive fields of RebalancePlanned / TradeExecuted --
+
+#: The limit a refusal names (``StrategyConfig.risk``).
+RiskLimit = Literal[
+    "max_order_notional", "max_symbol_weight", "max_daily_turnover", "drawdown_kill_switch"
+]
+#: Refusals one plan may carry: four limits for each of far fewer orders than this.
+MAX_RISK_REFUSALS = 400
+
+
+class RiskRefusal(Payload):
+    """An order, or the part of one, that a risk limit kept from execution, and why.
+
+    ``capped``: the order goes ahead with ``planned_quantity - refused_quantity``;
+    ``refused``: none of it does. ``value`` is what the order would have made the
+    limited figure (order value, the symbol's value after the buy, the day's turnover,
+    the account's equity) and ``threshold`` that limit, both in money.
+    """
+
+    symbol: Symbol
+    side: Side
+    limit: RiskLimit
+    action: Literal["capped", "refused"]
+    planned_quantity: Quantity
+    refused_quantity: Quantity
+    value: Money
+    threshold: Money
+    reason: ShortText
+
+
 class WorkflowSummary(Payload):
     """The figures an operator reads first when a workflow ends."""
 
@@ -151,6 +184,8 @@ class RebalancePlanned(BaseEvent):
     trading_date: date
     plan: RebalancePlan
     trades_required: bool
+    #: What the risk limits kept out of ``plan`` (already left out of its items).
+    risk_refusals: Annotated[tuple[RiskRefusal, ...], Field(max_length=MAX_RISK_REFUSALS)] = ()
 
 
 class TradeExecuted(BaseEvent):
@@ -166,6 +201,8 @@ class TradeExecuted(BaseEvent):
     failed_symbols: tuple[Symbol, ...] = ()
     failure_reason: ShortText | None = None
     account_after: AccountSnapshot | None = None
+    #: The plan's risk refusals, carried from RebalancePlanned (never placed, not failures).
+    risk_refusals: Annotated[tuple[RiskRefusal, ...], Field(max_length=MAX_RISK_REFUSALS)] = ()
 
 
 class WorkflowCompleted(BaseEvent):

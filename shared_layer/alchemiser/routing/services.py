@@ -14,12 +14,13 @@ if TYPE_CHECKING:
     from alchemiser.events import TradeExecuted, TradingMode
     from alchemiser.trading import MarketData, StrategyConfig, TradingBroker
     from alchemiser.trading.market_calendar import MarketCalendar
+    from alchemiser.trading.trading_state import TradingStateTable
 
 __all__ = ["ContainerServices", "container_services"]
 
 
 class ContainerServices:
-    """Market data, strategy configuration, brokers and the ledger task sender."""
+    """Market data, strategy configuration, brokers, trading state and the ledger sender."""
 
     def __init__(self, settings: RouterSettings) -> None:
         self.settings = settings
@@ -60,6 +61,19 @@ class ContainerServices:
             as_of=as_of,
             trading_mode=trading_mode,
         )
+
+    @cached_property
+    def trading_state(self) -> TradingStateTable:
+        """The TradingStateTable (peak equity, kill switch, daily turnover)."""
+        from alchemiser.trading.trading_state import TradingStateTable  # noqa: PLC0415
+
+        return TradingStateTable(self.settings.trading_state_table_name)
+
+    def trading_account(self, trading_mode: TradingMode) -> str:
+        """Whose trading state a workflow in ``trading_mode`` reads and writes."""
+        from alchemiser.trading.trading_state import account_key  # noqa: PLC0415
+
+        return account_key(self.settings.broker_backend, trading_mode)
 
     def record_trades(self, event: TradeExecuted) -> str:
         """Queue the trade-ledger task on the workflow's target environment."""

@@ -8,6 +8,7 @@ derived from the cause, so a retried step re-emits the same ids.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from alchemiser.events import (
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from alchemiser.events import AccountSnapshot, TradingMode
     from alchemiser.trading import MarketData, StrategyConfig, TradingBroker
     from alchemiser.trading.market_calendar import MarketCalendar
+    from alchemiser.trading.risk import KillSwitch
+    from alchemiser.trading.risk_guard import GuardedPlan, RiskStore
 
 __all__ = [
     "Services",
@@ -84,6 +87,15 @@ class Services(Protocol):
 
     def record_trades(self, event: TradeExecuted) -> str:
         """Queue the trade-ledger task for ``event``; returns the task's message id."""
+        ...
+
+    @property
+    def trading_state(self) -> RiskStore:
+        """The accounts' durable risk state (peak equity, kill switch, daily turnover)."""
+        ...
+
+    def trading_account(self, trading_mode: TradingMode) -> str:
+        """Whose risk state a workflow in ``trading_mode`` uses."""
         ...
 
 
@@ -175,12 +187,18 @@ def _prices_for(
 
 
 def plan_portfolio(event: SignalGenerated, services: Services) -> StepResult:
-    """SignalGenerated -> RebalancePlanned (from the broker's account and the targets)."""
-    from alchemiser.trading import plan_rebalance  # noqa: PLC0415
+    """SignalGenerated -> RebalancePlanned: the plan the risk limits allow, and why not more.
 
-    broker = services.trading_broker(
-        as_of=event.trading_date, trading_mode=event.configuration.trading_mode
-    )
+    The limits run here, before RebalancePlanned, so nothing they refuse reaches
+    execution; the refusals travel in the event. When this plan trips the drawdown kill
+    switch, an ErrorNotificationRequested goes with it (its id derived, so a retried
+    step re-emits the same one).
+    """
+    from alchemiser.trading import plan_rebalance  # noqa: PLC0415
+    from alchemiser.trading.risk_guard import guard_plan  # noqa: PLC0415
+
+    mode = event.configuration.trading_mode
+    broker = services.trading_broker(as_of=event.trading_date, trading_mode=mode)
     account = broker.get_account()
     plan = plan_rebalance(
         account,
@@ -188,18 +206,67 @@ def plan_portfolio(event: SignalGenerated, services: Services) -> StepResult:
         target_weights=event.consolidated_portfolio,
         config=services.strategy_config,
     )
-    return (
-        next_step(
-            event,
-            RebalancePlanned,
-            plan=plan,
-            trades_required=bool(plan.items),
+    guarded = guard_plan(
+        plan,
+        services.trading_state,
+        account=services.trading_account(mode),
+        day=event.trading_date,
+        plan_id=derived_id(event.event_id, RebalancePlanned.__name__),  # next_step's id
+        config=services.strategy_config,
+        at=datetime.now(UTC),
+        reserve=not event.configuration.dry_run,
+    )
+    _log_risk(guarded)
+    executable = guarded.decision.plan
+    planned = next_step(
+        event,
+        RebalancePlanned,
+        plan=executable,
+        trades_required=bool(executable.items),
+        risk_refusals=guarded.decision.refusals,
+    )
+    if guarded.notify and guarded.kill_switch is not None:
+        return (planned, _kill_switch_notice(event, guarded.kill_switch))
+    return (planned,)
+
+
+def _log_risk(guarded: GuardedPlan) -> None:
+    """One ``risk_refused`` line per refusal; the switch's flip once, by the run that flipped."""
+    switch = guarded.kill_switch
+    if guarded.tripped_now and switch is not None:
+        _log.error(
+            "risk_kill_switch_tripped",
+            since=switch.since.isoformat(),
+            floor=switch.floor,
+            reason=switch.reason,
+        )
+    for refusal in guarded.decision.refusals:  # limit, symbol, value, threshold, reason...
+        _log.warning("risk_refused", **refusal.model_dump(mode="json"))
+
+
+def _kill_switch_notice(event: SignalGenerated, switch: KillSwitch) -> ErrorNotificationRequested:
+    return next_event(
+        event,
+        ErrorNotificationRequested,
+        source_module="orchestration",
+        severity="critical",
+        title="drawdown kill switch tripped: no new buys",
+        message=(
+            f"{switch.reason}. Buys are refused from {event.trading_date.isoformat()} on until"
+            " an operator runs `alchemiser risk resume`; sells still go ahead."
         ),
+        error_type="DrawdownKillSwitch",
+        failed_event_id=event.event_id,
+        failed_event_type=event.event_type,
     )
 
 
 def execute_orders(event: RebalancePlanned, services: Services) -> StepResult:
-    """RebalancePlanned -> TradeExecuted: sells, then buys; each outcome recorded."""
+    """RebalancePlanned -> TradeExecuted: sells, then buys; each outcome recorded.
+
+    The plan's risk refusals are carried into TradeExecuted as they are: they were never
+    orders, so they are neither placed nor failed.
+    """
     from alchemiser.trading import execute_plan  # noqa: PLC0415
 
     mode = event.configuration.trading_mode
@@ -208,7 +275,7 @@ def execute_orders(event: RebalancePlanned, services: Services) -> StepResult:
     report = execute_plan(
         event.plan, broker, event_id=event.event_id, dry_run=event.configuration.dry_run
     )
-    return (next_step(event, TradeExecuted, **dict(report)),)
+    return (next_step(event, TradeExecuted, **dict(report), risk_refusals=event.risk_refusals),)
 
 
 def monitor_workflow(event: TradeExecuted, services: Services) -> StepResult:

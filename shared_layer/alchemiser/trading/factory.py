@@ -151,6 +151,7 @@ def build_trading_broker(
             market_data=market_data,
             as_of=as_of,
             slippage_bps=paper_broker.slippage_bps,
+            starting_cash=paper_broker.starting_cash,  # opens the account on first use
         )
     broker = _alpaca_broker(_secret_id(settings))
     if trading_mode == "live" and not broker.is_live:

@@ -11,20 +11,32 @@ so a retry gets the same answer. A transaction cancelled by a conflicting write 
 ``BrokerApiError``: the step is retried whole, with the same client order ids. Only
 GetItem, PutItem, UpdateItem and Query are used (each transaction item needs the
 permission of its kind).
+
+The account opens itself on first use when the broker is given ``starting_cash`` (the
+strategy config's ``paper_broker.starting_cash``): the first read that finds no account
+puts one with a conditional PutItem, so of two first runs racing, one opens it (and logs
+``paper_account_opened``, once) and the other reads the winner's account.
+
+``reset_account`` is the operator's ``paper reset``: see its docstring for what it keeps.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
+from pydantic import TypeAdapter, ValidationError
+
 from alchemiser.aws import aws_errors, dynamodb_client, error_code, translate_aws_errors
+from alchemiser.container import container_cache
 from alchemiser.errors import (
     BrokerApiError,
     MarketDataError,
     MarketDataUnavailableError,
     PaperAccountNotFoundError,
+    PaperAccountResetError,
 )
 from alchemiser.events.models import AccountSnapshot, OrderOutcome
 from alchemiser.logging import get_logger
@@ -35,6 +47,7 @@ from alchemiser.trading.paper_items import (
     to_item,
     utc_now,
 )
+from alchemiser.trading.strategy_config import PaperCash
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -45,7 +58,7 @@ if TYPE_CHECKING:
     from alchemiser.trading.bars import MarketData
     from alchemiser.trading.paper_items import Item
 
-__all__ = ["PaperBroker"]
+__all__ = ["PaperAccountReset", "PaperBroker", "checked_cash", "reset_account"]
 
 Side = Literal["buy", "sell"]
 _CENT = Decimal("0.01")
@@ -61,7 +74,11 @@ def _errors(what: str) -> Any:  # noqa: ANN401 - a context manager
 
 
 class PaperBroker:
-    """A ``TradingBroker`` on DynamoDB for one account and one trading date."""
+    """A ``TradingBroker`` on DynamoDB for one account and one trading date.
+
+    With ``starting_cash`` the account opens itself on first use (module docstring);
+    without it, an account that was never opened is a ``PaperAccountNotFoundError``.
+    """
 
     def __init__(
         self,
@@ -70,6 +87,7 @@ class PaperBroker:
         market_data: MarketData,
         as_of: date,
         slippage_bps: Decimal,
+        starting_cash: Decimal | None = None,
         account_id: str = "paper",
         client: DynamoDBClient | None = None,
     ) -> None:
@@ -77,6 +95,7 @@ class PaperBroker:
         self.market_data = market_data
         self.as_of = as_of
         self.slippage = Decimal(slippage_bps) / _BPS
+        self.starting_cash = None if starting_cash is None else checked_cash(starting_cash)
         self.account_id = account_id
         self._client = client
         self.items = PaperItems(table_name, account_id)
@@ -89,7 +108,12 @@ class PaperBroker:
     # --- account ---------------------------------------------------------------------
 
     def open_account(self, cash: Decimal) -> bool:
-        """Create the account with ``cash`` unless it exists; True if it was created now."""
+        """Create the account with ``cash`` unless it exists; True if it was created now.
+
+        Raises:
+            PaperAccountResetError: ``cash`` is out of bounds (see ``checked_cash``).
+        """
+        cash = checked_cash(cash)
         account = {"cash": cash, "starting_cash": cash, "opened_at": utc_now()}
         try:
             with _errors("opening the account"):
@@ -109,9 +133,13 @@ class PaperBroker:
         """Cash, and positions valued at the latest close before the trading date.
 
         Raises:
-            PaperAccountNotFoundError: the account was never opened.
+            PaperAccountNotFoundError: the account was never opened (and the broker has
+                no ``starting_cash`` to open it with).
         """
-        items = [from_item(item) for item in self._query_account()]
+        items = self._account_items()
+        if self.starting_cash is not None and not _has_account(items):
+            self.open_account(self.starting_cash)  # a racing first run may win: read again
+            items = self._account_items()
         account = next((i for i in items if i["sk"] == "ACCOUNT"), None)
         if account is None:
             raise PaperAccountNotFoundError(
@@ -130,15 +158,8 @@ class PaperBroker:
             equity=equity, cash=cash, buying_power=cash, positions=dict(sorted(positions.items()))
         )
 
-    def _query_account(self) -> Iterator[Item]:
-        pages = self.client.get_paginator("query").paginate(
-            TableName=self.table_name,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues=to_item({":pk": self.items.partition}),
-            ConsistentRead=True,
-        )
-        with _errors("reading the account"):
-            yield from (item for page in pages for item in page.get("Items", []))
+    def _account_items(self) -> list[dict[str, Any]]:
+        return [from_item(item) for item in _query_partition(self.client, self.items)]
 
     def _closes(self, symbols: list[str]) -> dict[str, Decimal]:
         if not symbols:
@@ -228,12 +249,13 @@ class PaperBroker:
             existing = self.get_order(client_order_id)
             if existing is not None:
                 return existing
+        if cash_reason == _CONDITION_FAILED and not _has_account(self._account_items()):
+            self.get_account()  # opens the account on first use, or raises that it is not
+            return self._fill(order, side=side, notional=notional)
         if cash_reason == _CONDITION_FAILED and side == "buy":
-            account = self.get_account()  # raises if the account was never opened
+            account = self.get_account()
             reason = f"insufficient cash: needs {notional}, has {account.cash}"
             return self._reject(client_order_id, values, reason)
-        if cash_reason == _CONDITION_FAILED:
-            self.get_account()  # a sell fails on cash only when there is no account
         if position_reason == _CONDITION_FAILED:
             reason = f"insufficient position: selling {values['quantity']} {values['symbol']}"
             return self._reject(client_order_id, values, reason)
@@ -259,3 +281,142 @@ class PaperBroker:
             raise
         _log.warning("paper_order_rejected", client_order_id=client_order_id, reason=reason)
         return order_from_item(rejected)
+
+
+def _has_account(items: list[dict[str, Any]]) -> bool:
+    return any(item["sk"] == "ACCOUNT" for item in items)
+
+
+def _query_partition(client: DynamoDBClient, items: PaperItems) -> Iterator[Item]:
+    """Every item of the account's partition (the account and its positions), consistently."""
+    pages = client.get_paginator("query").paginate(
+        TableName=items.table_name,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues=to_item({":pk": items.partition}),
+        ConsistentRead=True,
+    )
+    with _errors("reading the account"):
+        yield from (item for page in pages for item in page.get("Items", []))
+
+
+# --- the operator's reset ---------------------------------------------------------------
+
+#: One TransactWriteItems holds at most 100 items: the account and 99 open positions.
+_MAX_RESET_POSITIONS = 99
+_MAX_OPERATOR = 128
+
+
+@container_cache
+def _cash_adapter() -> TypeAdapter[Decimal]:
+    return TypeAdapter(PaperCash)
+
+
+def checked_cash(cash: Decimal) -> Decimal:
+    """``cash`` in cents if it is a valid paper balance (``PaperCash``), else an error.
+
+    One rule (0 < cash < 1e12, at most 2 decimals) for opening and for a reset.
+
+    Raises:
+        PaperAccountResetError: naming the field ``cash``.
+    """
+    try:
+        valid = _cash_adapter().validate_python(cash)
+    except ValidationError as exc:
+        raise PaperAccountResetError.from_validation(exc, prefix="cash") from None
+    return valid.quantize(_CENT)
+
+
+def _open_state(
+    client: DynamoDBClient, items: PaperItems
+) -> tuple[Decimal | None, dict[str, Decimal]]:
+    """The account's cash (None: never opened) and its open positions, as a reset sees them.
+
+    Raises:
+        PaperAccountResetError: more positions are open than one transaction can close.
+    """
+    stored = [from_item(item) for item in _query_partition(client, items)]
+    cash = next((i["cash"] for i in stored if i["sk"] == "ACCOUNT"), None)
+    positions = {
+        i["symbol"]: i["quantity"]
+        for i in stored
+        if i["sk"].startswith("POSITION#") and i["quantity"] != 0
+    }
+    if len(positions) > _MAX_RESET_POSITIONS:
+        raise PaperAccountResetError(
+            f"{len(positions)} open positions; one reset closes at most {_MAX_RESET_POSITIONS}",
+            field="positions",
+        )
+    return cash, positions
+
+
+@dataclass(frozen=True, slots=True)
+class PaperAccountReset:
+    """What a reset did: the account's new cash and the positions it closed."""
+
+    account_id: str
+    cash: Decimal
+    closed_positions: dict[str, Decimal]
+
+
+def reset_account(
+    table_name: str,
+    cash: Decimal,
+    *,
+    by: str,
+    account_id: str = "paper",
+    client: DynamoDBClient | None = None,
+) -> PaperAccountReset:
+    """The operator's ``paper reset``: the account holds ``cash`` and nothing else.
+
+    Sets ``cash`` and ``starting_cash`` to ``cash``, records ``reset_at``/``reset_by``
+    (``opened_at`` stays), and sets every open position to 0 (the layout's "sold out"),
+    in ONE transaction: a reader sees the account before or after, never half reset.
+    An account that was never opened is opened with ``cash``.
+
+    Orders stay: they are the history, and they are what makes a client order id fill
+    at most once. Every client order id derives from the event that planned it, so an
+    old event delivered again (a late retry, an archive replay) finds its orders and
+    gets their stored outcomes; deleting them would let it fill again in the new account.
+
+    The transaction is conditional on the account's cash being what was read: an order
+    filling meanwhile cancels it (``BrokerApiError``: run the reset again). Running it
+    twice leaves the same account (idempotent).
+
+    Args:
+        table_name: the stack's PaperBrokerTable.
+        cash: the new balance (see ``checked_cash``).
+        by: who asked (the operator's identity, for the record and the log).
+        account_id: the paper account (``"paper"``, the only one the stack uses).
+        client: a DynamoDB client (default: the container's).
+
+    Raises:
+        PaperAccountResetError: ``cash`` or ``by`` is invalid, or more positions are open
+            than one transaction can close.
+        BrokerApiError: DynamoDB failed transiently or the account changed meanwhile.
+    """
+    cash = checked_cash(cash)
+    if not 0 < len(by) <= _MAX_OPERATOR:
+        raise PaperAccountResetError(f"must be 1 to {_MAX_OPERATOR} characters", field="by")
+    ddb = client or dynamodb_client()
+    items = PaperItems(table_name, account_id)
+    seen_cash, open_positions = _open_state(ddb, items)
+    transaction = items.reset_transaction(
+        cash=cash, seen_cash=seen_cash, positions=open_positions, by=by, at=utc_now()
+    )
+    try:
+        with _errors("resetting the account"):
+            ddb.transact_write_items(TransactItems=transaction)
+    except aws_errors() as exc:
+        if error_code(exc) == "TransactionCanceledException":
+            raise BrokerApiError(
+                f"paper broker: account {account_id!r} changed during the reset; run it again"
+            ) from exc
+        raise
+    _log.warning(
+        "paper_account_reset",
+        account_id=account_id,
+        cash=cash,
+        by=by,
+        closed_positions=open_positions,
+    )
+    return PaperAccountReset(account_id=account_id, cash=cash, closed_positions=open_positions)

@@ -2,7 +2,8 @@
 
 Item layout (``pk``, ``sk``):
 
-- ``ACCOUNT#<id>`` / ``ACCOUNT``: ``cash``, ``starting_cash``, ``opened_at``;
+- ``ACCOUNT#<id>`` / ``ACCOUNT``: ``cash``, ``starting_cash``, ``opened_at``; after an
+  operator's reset also ``reset_at`` and ``reset_by``;
 - ``ACCOUNT#<id>`` / ``POSITION#<symbol>``: ``symbol``, ``quantity`` (0 once sold out);
 - ``ORDER#<id>`` / ``<client order id>``: the order and its outcome.
 
@@ -139,3 +140,43 @@ class PaperItems:
             "ConditionExpression": "attribute_not_exists(sk)",
         }
         return [{"Put": put}, {"Update": cash}, {"Update": position}]  # type: ignore[typeddict-item]
+
+    def reset_transaction(
+        self,
+        *,
+        cash: Decimal,
+        seen_cash: Decimal | None,
+        positions: Mapping[str, Decimal],
+        by: str,
+        at: str,
+    ) -> list[TransactWriteItemTypeDef]:
+        """Set the account's cash and close ``positions``, if the account is as it was read.
+
+        ``seen_cash`` is the cash read before (None: there was no account); any fill since
+        changed it and cancels the transaction. ``opened_at`` is kept, or set now.
+        """
+        condition = "attribute_not_exists(pk)" if seen_cash is None else "cash = :seen"
+        values: dict[str, Any] = {":cash": cash, ":by": by, ":at": at}
+        if seen_cash is not None:
+            values[":seen"] = seen_cash
+        account: Item = {
+            "TableName": self.table_name,
+            "Key": self.account_key,
+            "UpdateExpression": (
+                "SET cash = :cash, starting_cash = :cash, reset_at = :at, reset_by = :by,"
+                " opened_at = if_not_exists(opened_at, :at)"
+            ),
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": to_item(values),
+        }
+        closes: list[Item] = [
+            {
+                "TableName": self.table_name,
+                "Key": self.position_key(symbol),
+                "UpdateExpression": "SET quantity = :zero",
+                "ConditionExpression": "quantity = :held",
+                "ExpressionAttributeValues": to_item({":zero": 0, ":held": held}),
+            }
+            for symbol, held in sorted(positions.items())
+        ]
+        return [{"Update": update} for update in (account, *closes)]  # type: ignore[typeddict-item]

@@ -1,9 +1,10 @@
 """The strategy configuration: which strategies run, with what share of the portfolio.
 
 One JSON file (``strategies.json`` beside this module unless the settings name
-another) holds each strategy's allocation and parameters, the planner's settings and
-the paper broker's. It is validated once per container and per path; every error
-names the strategy it is about, so a bad deploy says what to fix.
+another) holds each strategy's allocation and parameters, the planner's settings, the
+risk limits every plan is checked against, and the paper broker's settings. It is
+validated once per container and per path; every error names the strategy or the field
+it is about, so a bad deploy says what to fix.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ __all__ = [
     "DualMomentumParams",
     "InverseVolatilityParams",
     "PaperBrokerConfig",
+    "PaperCash",
     "PlannerConfig",
+    "RiskConfig",
     "StrategyConfig",
     "StrategyParams",
     "StrategySpec",
@@ -38,6 +41,8 @@ Fraction = Annotated[Decimal, Field(ge=0, lt=1, allow_inf_nan=False)]
 Allocation = Annotated[Decimal, Field(gt=0, le=1, allow_inf_nan=False)]
 Days = Annotated[int, Field(ge=2, le=1000)]
 Symbols = Annotated[tuple[Symbol, ...], Field(min_length=1)]
+#: Cash a paper account opens with or is reset to: positive, below a trillion, in cents.
+PaperCash = Annotated[Decimal, Field(gt=0, lt=10**12, decimal_places=2, allow_inf_nan=False)]
 
 
 class _Config(BaseModel):
@@ -109,12 +114,29 @@ class PlannerConfig(_Config):
     fractional_shares: bool = True
 
 
+class RiskConfig(_Config):
+    """Limits checked before any order (``trading.risk`` says what each one does)."""
+
+    #: No order, buy or sell, is worth more than this; a larger one is capped to it.
+    max_order_notional: Annotated[Decimal, Field(gt=0, lt=10**12, allow_inf_nan=False)] = Decimal(
+        75_000
+    )
+    #: No buy takes a symbol past this share of equity; it is capped to reach it exactly.
+    max_symbol_weight: Annotated[Decimal, Field(gt=0, le=1, allow_inf_nan=False)] = Decimal("0.75")
+    #: Buys plus sells of one trading day, in multiples of equity (2 = sell it all and
+    #: buy it all back once); orders past it are capped, sells first, in plan order.
+    max_daily_turnover: Annotated[Decimal, Field(gt=0, le=10, allow_inf_nan=False)] = Decimal(2)
+    #: The kill switch trips when equity falls below ``(1 - max_drawdown) * peak``: no
+    #: new buys until an operator resumes (sells always go ahead).
+    max_drawdown: Annotated[Decimal, Field(gt=0, lt=1, allow_inf_nan=False)] = Decimal("0.25")
+
+
 class PaperBrokerConfig(_Config):
     """The embedded paper broker."""
 
     slippage_bps: Annotated[Decimal, Field(ge=0, le=1000, allow_inf_nan=False)] = Decimal(5)
-    #: Cash a freshly opened paper account starts with (the local stack's seed).
-    starting_cash: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)] = Decimal(100_000)
+    #: Cash the paper account opens with on first use.
+    starting_cash: PaperCash = Decimal(100_000)
 
 
 class StrategyConfig(_Config):
@@ -122,6 +144,7 @@ class StrategyConfig(_Config):
 
     strategies: Annotated[tuple[StrategySpec, ...], Field(min_length=1)]
     planner: PlannerConfig = PlannerConfig()
+    risk: RiskConfig = RiskConfig()
     paper_broker: PaperBrokerConfig = PaperBrokerConfig()
 
     @model_validator(mode="after")
@@ -135,6 +158,12 @@ class StrategyConfig(_Config):
             shares = ", ".join(f"{spec.name}={spec.allocation}" for spec in self.strategies)
             raise CrossFieldError(
                 "strategies", f"allocations must sum to 1, got {total} ({shares})"
+            )
+        if self.risk.max_order_notional < self.planner.min_trade_value:
+            raise CrossFieldError(
+                "risk.max_order_notional",
+                f"must be at least planner.min_trade_value ({self.planner.min_trade_value}),"
+                " or no order could ever be placed",
             )
         return self
 

@@ -65,6 +65,8 @@ def test_factory_defaults_to_the_s3_bar_store_and_the_paper_broker():
         AS_OF,
         Decimal("0.0005"),
     )
+    # And it opens the account on first use with the configured starting cash
+    assert broker.starting_cash == PAPER.starting_cash == Decimal(100_000)
 
 
 def test_factory_refuses_live_trading_on_the_paper_broker():

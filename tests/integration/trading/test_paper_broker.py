@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
-from alchemiser.errors import PaperAccountNotFoundError
+from alchemiser.errors import BrokerApiError, PaperAccountNotFoundError, PaperAccountResetError
 from alchemiser.trading import PaperBroker, execute_plan, load_strategy_config, plan_rebalance
+from alchemiser.trading.paper_broker import reset_account
 from tests.unit.trading.support import AS_OF, InMemoryMarketData, bars_from_closes, linear
 
 D = Decimal
@@ -114,7 +116,7 @@ def test_paper_broker_refuses_a_buy_beyond_its_cash_and_remembers_it(broker):
     broker.open_account(D(100))
     order = broker.submit_market_order(symbol="SPY", side="buy", quantity=D(2), client_order_id=CID)
     assert order.status == "rejected"
-    assert order.error == "insufficient cash: needs 200.20, has 100"
+    assert order.error == "insufficient cash: needs 200.20, has 100.00"
     # And a retry under the same id gets the same answer, even with cash now there
     other = PaperBroker(
         broker.table_name,
@@ -179,3 +181,203 @@ def test_paper_broker_runs_a_planned_rebalance_once_per_event(broker):
     assert second.account_after == first.account_after
     assert first.account_after is not None
     assert first.account_after.positions == {"SPY": D("59.4"), "TLT": D("79.2")}
+
+
+# --- first use -----------------------------------------------------------------------
+
+
+def first_use_broker(broker: PaperBroker, cash: str = "25000") -> PaperBroker:
+    """Another broker on the same table that opens the account on first use."""
+    return PaperBroker(
+        broker.table_name,
+        market_data=broker.market_data,
+        as_of=AS_OF,
+        slippage_bps=D(10),
+        starting_cash=D(cash),
+        client=broker.client,
+    )
+
+
+def opened_lines(logs) -> list[dict[str, Any]]:
+    return [r for r in logs.records() if r["event"] == "paper_account_opened"]
+
+
+def test_paper_broker_opens_itself_on_first_use_with_the_starting_cash(broker, logs):
+    # Given a table where no account was ever opened (a fresh `sam deploy`)
+    fresh = first_use_broker(broker)
+
+    # When the first run reads the account
+    account = fresh.get_account()
+
+    # Then it holds the starting cash, and the opening was logged once
+    assert (account.cash, account.equity, account.positions) == (D(25_000), D(25_000), {})
+    assert fresh.get_account() == account
+    (opened,) = opened_lines(logs)
+    assert opened["account_id"] == "paper"
+    assert opened["cash"] == "25000.00"
+
+
+def test_paper_broker_first_use_keeps_an_account_that_is_already_open(broker, logs):
+    broker.open_account(D(10_000))
+    logs.stream.truncate(0)
+
+    account = first_use_broker(broker, cash="99").get_account()
+
+    assert account.cash == D(10_000)
+    assert opened_lines(logs) == []
+
+
+def test_paper_broker_concurrent_first_runs_open_the_account_once(broker, logs):
+    # Given eight first runs of a new stack, each with its own broker, at the same moment
+    brokers = [first_use_broker(broker) for _ in range(8)]
+    barrier = threading.Barrier(len(brokers))
+    accounts = []
+
+    def first_run(each: PaperBroker) -> None:
+        barrier.wait()
+        accounts.append(each.get_account())
+
+    threads = [threading.Thread(target=first_run, args=(each,)) for each in brokers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Then one of them opened it, and every other one read the winner's account
+    assert len(accounts) == len(brokers)
+    assert {(a.cash, a.equity) for a in accounts} == {(D(25_000), D(25_000))}
+    assert len(opened_lines(logs)) == 1
+
+
+def test_paper_broker_an_order_on_an_unopened_account_opens_it_first(broker, logs):
+    fresh = first_use_broker(broker)
+
+    order = fresh.submit_market_order(symbol="SPY", side="buy", quantity=D(10), client_order_id=CID)
+
+    assert order.status == "filled"
+    assert fresh.get_account().cash == D(25_000) - D("1001.00")
+    assert len(opened_lines(logs)) == 1
+
+
+@pytest.mark.parametrize("cash", ["0", "-5", "1000000000000", "100.001", "NaN"])
+def test_paper_broker_refuses_to_open_with_cash_out_of_bounds(broker, cash):
+    with pytest.raises(PaperAccountResetError) as raised:
+        broker.open_account(D(cash))
+    assert raised.value.field == "cash"
+    with pytest.raises(PaperAccountNotFoundError):
+        broker.get_account()
+
+
+# --- the operator's reset --------------------------------------------------------------
+
+
+def test_paper_reset_sets_the_cash_and_closes_every_position(broker, logs):
+    # Given an account with two positions
+    broker.open_account(D(10_000))
+    broker.submit_market_order(symbol="SPY", side="buy", quantity=D(3), client_order_id="b1")
+    broker.submit_market_order(symbol="TLT", side="buy", quantity=D(2), client_order_id="b2")
+
+    # When an operator resets it to 50,000
+    reset = reset_account(broker.table_name, D(50_000), by="ops@example", client=broker.client)
+
+    # Then it holds exactly that cash and nothing else, and the reset is logged
+    assert reset.closed_positions == {"SPY": D(3), "TLT": D(2)}
+    account = broker.get_account()
+    assert (account.cash, account.equity, account.positions) == (D(50_000), D(50_000), {})
+    stored = broker.client.get_item(
+        TableName=broker.table_name,
+        Key={"pk": {"S": "ACCOUNT#paper"}, "sk": {"S": "ACCOUNT"}},
+    )["Item"]
+    assert stored["starting_cash"] == {"N": "50000.00"}
+    assert stored["reset_by"] == {"S": "ops@example"}
+    assert "opened_at" in stored
+    (line,) = [r for r in logs.records() if r["event"] == "paper_account_reset"]
+    assert line["by"] == "ops@example"
+
+
+def test_paper_reset_keeps_orders_so_an_old_event_never_fills_again(broker):
+    # Given a rebalance executed for an event, then a reset of the account
+    broker.open_account(D(10_000))
+    plan = plan_rebalance(
+        broker.get_account(),
+        prices={"SPY": D(100), "TLT": D(50)},
+        target_weights={"SPY": D("0.6"), "TLT": D("0.4")},
+        config=load_strategy_config(),
+    )
+    first = execute_plan(plan, broker, event_id="evt-before-reset", dry_run=False)
+    reset_account(broker.table_name, D(10_000), by="ops", client=broker.client)
+
+    # When that event is delivered again (a late retry, a replay from the archive)
+    again = execute_plan(plan, broker, event_id="evt-before-reset", dry_run=False)
+
+    # Then it gets the orders it placed before, and the reset account is untouched
+    assert again.orders == first.orders
+    assert broker.get_order(first.orders[0].client_order_id) == first.orders[0]
+    account = broker.get_account()
+    assert (account.cash, account.positions) == (D(10_000), {})
+
+
+def test_paper_reset_twice_leaves_the_same_account(broker):
+    broker.open_account(D(1_000))
+    broker.submit_market_order(symbol="SPY", side="buy", quantity=D(1), client_order_id="b")
+
+    reset_account(broker.table_name, D("2500.50"), by="ops", client=broker.client)
+    once = broker.get_account()
+    second = reset_account(broker.table_name, D("2500.50"), by="ops", client=broker.client)
+
+    assert second.closed_positions == {}
+    assert broker.get_account() == once
+    assert once.cash == D("2500.50")
+
+
+def test_paper_reset_of_an_account_never_opened_opens_it(broker):
+    reset_account(broker.table_name, D(7_000), by="ops", client=broker.client)
+    assert broker.get_account().cash == D(7_000)
+
+
+@pytest.mark.parametrize(
+    ("cash", "reason"),
+    [
+        ("0", "greater than 0"),
+        ("-1", "greater than 0"),
+        ("1000000000000", "less than 1000000000000"),
+        ("10.005", "2 decimal places"),
+        ("Infinity", "finite"),
+    ],
+)
+def test_paper_reset_refuses_cash_out_of_bounds_naming_the_field(broker, cash, reason):
+    broker.open_account(D(1_000))
+    with pytest.raises(PaperAccountResetError) as raised:
+        reset_account(broker.table_name, D(cash), by="ops", client=broker.client)
+    assert raised.value.field == "cash"
+    assert reason in raised.value.reason
+    assert broker.get_account().cash == D(1_000)
+
+
+class FillsDuringTheReset:
+    """The real client, except that an order fills just before the reset's transaction."""
+
+    def __init__(self, broker: PaperBroker) -> None:
+        self.broker = broker
+        self.real = broker.client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def transact_write_items(self, **kwargs: Any) -> Any:
+        self.broker.submit_market_order(
+            symbol="SPY", side="buy", quantity=D(1), client_order_id="racing"
+        )
+        return self.real.transact_write_items(**kwargs)
+
+
+def test_paper_reset_racing_a_fill_is_cancelled_whole_and_says_to_run_again(broker):
+    broker.open_account(D(1_000))
+    racing: Any = FillsDuringTheReset(broker)
+
+    with pytest.raises(BrokerApiError, match="run it again"):
+        reset_account(broker.table_name, D(5_000), by="ops", client=racing)
+
+    # Nothing of the reset was applied: the racing fill stands as it was
+    account = broker.get_account()
+    assert (account.cash, account.positions) == (D("899.90"), {"SPY": D(1)})

@@ -91,3 +91,40 @@ def test_strategy_config_missing_or_malformed_file_is_a_config_error(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(StrategyConfigError, match="not JSON"):
         load_strategy_config(bad)
+
+
+def test_strategy_config_ships_risk_limits_sane_for_a_100k_paper_account():
+    config = load_strategy_config()
+    risk = config.risk
+    starting_cash = config.paper_broker.starting_cash
+    # The largest order of a first day (BIL at 70% of a 100k account) fits one order
+    assert risk.max_order_notional >= Decimal("0.7") * starting_cash
+    assert risk.max_symbol_weight >= Decimal("0.7")
+    # A first day's investment, and a full rotation (sell all, buy all), fit one day
+    assert risk.max_daily_turnover >= 2 * (1 - config.planner.cash_buffer_pct)
+    assert Decimal(0) < risk.max_drawdown < 1
+
+
+@pytest.mark.parametrize(
+    ("risk", "field", "message"),
+    [
+        ({"max_order_notional": 0}, "risk.max_order_notional", "greater than 0"),
+        ({"max_order_notional": "1e12"}, "risk.max_order_notional", "less than"),
+        ({"max_symbol_weight": 1.5}, "risk.max_symbol_weight", "less than or equal to 1"),
+        ({"max_symbol_weight": 0}, "risk.max_symbol_weight", "greater than 0"),
+        ({"max_daily_turnover": -1}, "risk.max_daily_turnover", "greater than 0"),
+        ({"max_daily_turnover": 11}, "risk.max_daily_turnover", "less than or equal to 10"),
+        ({"max_drawdown": 1}, "risk.max_drawdown", "less than 1"),
+        ({"max_drawdown": "NaN"}, "risk.max_drawdown", "finite"),
+        ({"max_loss": 0.1}, "risk.max_loss", "Extra inputs are not permitted"),
+        ({"max_order_notional": 10}, "risk.max_order_notional", "planner.min_trade_value"),
+    ],
+)
+def test_strategy_config_bad_risk_limit_is_a_named_error(tmp_path, risk, field, message):
+    data = _config()
+    data["risk"] = {**data["risk"], **risk}
+    with pytest.raises(StrategyConfigError) as caught:
+        load_strategy_config(_write(tmp_path, data))
+    text = str(caught.value)
+    assert f"{field}: " in text
+    assert message in text
