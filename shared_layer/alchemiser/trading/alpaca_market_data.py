@@ -69,6 +69,17 @@ class AlpacaMarketData:
         fetched = self._fetch(wanted, start=start, end=as_of - timedelta(days=1))
         return {s: select_window(s, fetched.get(s, []), lookback, as_of=as_of) for s in wanted}
 
+    def bars_between(self, symbols: Sequence[str], start: date, end: date) -> dict[str, list[Bar]]:
+        """Every daily bar of ``symbols`` from ``start`` to ``end``, both included.
+
+        Oldest first; a symbol without bars is absent (the bar refresh's ``BarSource``).
+
+        Raises:
+            BrokerApiError: Alpaca failed after the retries, or sent too many pages.
+        """
+        wanted = list(dict.fromkeys(symbols))
+        return self._fetch(wanted, start=start, end=end) if wanted else {}
+
     def _fetch(self, symbols: list[str], *, start: date, end: date) -> dict[str, list[Bar]]:
         query = {
             "symbols": ",".join(symbols),
