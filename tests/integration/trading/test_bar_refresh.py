@@ -39,10 +39,10 @@ from alchemiser.trading.bar_refresh import (
     window_start,
 )
 from alchemiser.trading.bar_store import StoredSeries
+from tests.integration.conftest import REGION
 from tests.support.market_data import alpaca_bar
 from tests.unit.trading.fake_bars import bar, bars_on
 
-REGION = "us-east-1"
 AS_OF = date(2025, 3, 12)
 THROUGH = date(2025, 3, 11)
 DAYS = trading_days(date(2024, 6, 3), THROUGH)
@@ -61,18 +61,6 @@ def _atomic_conditional_puts(monkeypatch: pytest.MonkeyPatch) -> None:
             return original(self, *args, **kwargs)
 
     monkeypatch.setattr(S3Response, "put_object", atomic)
-
-
-@pytest.fixture
-def s3(aws_env):
-    return boto3.client("s3", region_name=REGION)
-
-
-@pytest.fixture
-def bucket(s3, uid) -> str:
-    name = f"alchemiser-bars-{uid}"
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 @pytest.fixture
