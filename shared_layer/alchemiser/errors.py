@@ -294,11 +294,11 @@ class BarRefreshIncompleteError(MarketDataError, TransientError):
     """Raised when a refresh leaves a symbol without the bars its strategies need.
 
     What could be refreshed is written first; ``problems`` maps each symbol left short,
-    stale or unreadable to its reason.
+    stale or unreadable to its reason (which names the symbol).
     """
 
     def __init__(self, problems: dict[str, str]) -> None:
-        listed = "; ".join(f"{symbol}: {reason}" for symbol, reason in problems.items())
+        listed = "; ".join(problems.values())
         super().__init__(f"{len(problems)} symbol(s) not ready after the refresh: {listed}")
         self.problems = problems
 

@@ -281,7 +281,7 @@ class _Refresh:
     backfill: bool
     dry_run: bool
 
-    def symbol(self, symbol: str, lookback: int, plan: _Planned, bars: list[Bar]) -> SymbolRefresh:
+    def settle(self, symbol: str, lookback: int, plan: _Planned, bars: list[Bar]) -> SymbolRefresh:
         """Merge and write one symbol's fetched ``bars``, then check it is ready."""
 
         def incoming(current: StoredSeries) -> list[Bar]:
@@ -383,7 +383,7 @@ def refresh_bars(
     fetched = refresh.fetch(plans)
     for symbol, planned in plans.items():
         try:
-            entries.append(refresh.symbol(symbol, needed[symbol], planned, fetched.get(symbol, [])))
+            entries.append(refresh.settle(symbol, needed[symbol], planned, fetched.get(symbol, [])))
         except _SYMBOL_PROBLEMS as exc:
             entries.append(_problem(symbol, exc))
     result = BarRefreshResult(
@@ -392,6 +392,13 @@ def refresh_bars(
         backfill=backfill,
         dry_run=dry_run,
         symbols=tuple(sorted(entries, key=lambda entry: entry.symbol)),
+    )
+    _log.info(
+        "bars_refreshed",
+        as_of=as_of.isoformat(),
+        through=result.through.isoformat(),
+        written=result.written,
+        not_ready=sorted(result.problems),
     )
     if result.problems:
         raise BarRefreshIncompleteError(result.problems)

@@ -39,7 +39,7 @@ from alchemiser.trading.bars import Bar, select_window
 from alchemiser.trading.market_calendar import previous_trading_day
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Iterable, Sequence
     from datetime import date
 
     from mypy_boto3_s3 import S3Client
@@ -147,10 +147,6 @@ class S3BarStore:
             self._cache[symbol] = series.bars
         return series
 
-    def read_many(self, symbols: Sequence[str]) -> dict[str, StoredSeries]:
-        """``read_series`` of each symbol, read in parallel."""
-        return self._parallel(self.read_series, list(dict.fromkeys(symbols)))
-
     def write_series(
         self, symbol: str, bars: Iterable[Bar], *, expected: StoredSeries
     ) -> StoredSeries:
@@ -184,10 +180,11 @@ class S3BarStore:
             "ChecksumAlgorithm": "SHA256",
             "ChecksumSHA256": base64.b64encode(hashlib.sha256(body).digest()).decode(),
         }
-        if expected is not None and expected.etag is None:
-            request["IfNoneMatch"] = "*"
-        elif expected is not None and expected.etag is not None:
-            request["IfMatch"] = expected.etag
+        if expected is not None:
+            if expected.etag is None:
+                request["IfNoneMatch"] = "*"  # refused if the object appeared meanwhile
+            else:
+                request["IfMatch"] = expected.etag  # refused if it changed since the read
         where = f"s3://{self.bucket}/{request['Key']}"
         with translate_aws_errors(
             f"{symbol}: writing {where}",
@@ -210,19 +207,18 @@ class S3BarStore:
         return cached is not None and len(cached) > 0 and cached[-1].date >= expected
 
     def _read_all(self, symbols: list[str]) -> None:
-        self._cache.update(self._parallel(self._read, symbols))
-
-    def _parallel[T](self, read: Callable[[str], T], symbols: list[str]) -> dict[str, T]:
         if len(symbols) == 1:
-            return {symbols[0]: read(symbols[0])}
+            self._cache[symbols[0]] = self._read(symbols[0])
+            return
         with ThreadPoolExecutor(max_workers=min(_MAX_PARALLEL_READS, len(symbols))) as pool:
-            return dict(zip(symbols, pool.map(read, symbols), strict=True))
+            for symbol, bars in zip(symbols, pool.map(self._read, symbols), strict=True):
+                self._cache[symbol] = bars
 
     def _read(self, symbol: str) -> tuple[Bar, ...]:
         series = self._get(symbol)
         if series.etag is None:
             raise MissingMarketDataError(
-                f"{symbol}: no daily bars in s3://{self.bucket}/{bar_key(symbol)} (NoSuchKey)"
+                f"{symbol}: no daily bars in s3://{self.bucket}/{bar_key(symbol)}"
             )
         _log.debug("bars_loaded", symbol=symbol, bars=len(series.bars), bucket=self.bucket)
         return series.bars
