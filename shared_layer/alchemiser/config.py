@@ -20,13 +20,17 @@ if TYPE_CHECKING:
     from collections.abc import Collection
 
 __all__ = [
+    "AlpacaDataSettings",
+    "BarStoreSettings",
     "BusSettings",
     "CommonSettings",
     "IdempotencySettings",
     "LedgerSettings",
+    "MarketDataRefreshSettings",
     "PublisherSettings",
     "RouterSettings",
     "Stage",
+    "StrategySettings",
     "TaskQueueSettings",
     "TradingDomainSettings",
     "TradingFunctionSettings",
@@ -106,14 +110,31 @@ class LedgerSettings(_Settings):
     ledger_table_name: str = Field(alias="LEDGER_TABLE_NAME", min_length=1)
 
 
-class TradingDomainSettings(_Settings):
+class BarStoreSettings(_Settings):
+    """The S3 bar store (the template's BarStoreBucket)."""
+
+    bar_store_bucket: str = Field(alias="BAR_STORE_BUCKET", min_length=1)
+
+
+class StrategySettings(_Settings):
+    """The strategy configuration file (default: the one shipped in the layer)."""
+
+    strategy_config_path: Path | None = Field(None, alias="STRATEGY_CONFIG_PATH")
+
+
+class AlpacaDataSettings(_Settings):
+    """Which Alpaca market data feed daily bars come from."""
+
+    #: ``iex`` works on a free Alpaca account; ``sip`` (every US exchange) needs a paid plan.
+    alpaca_data_feed: Literal["iex", "sip"] = Field("iex", alias="ALPACA_DATA_FEED")
+
+
+class TradingDomainSettings(BarStoreSettings, StrategySettings, AlpacaDataSettings):
     """Market data, strategies and the trading broker."""
 
     broker_backend: Literal["paper", "alpaca"] = Field("paper", alias="BROKER_BACKEND")
     market_data_backend: Literal["s3", "alpaca"] = Field("s3", alias="MARKET_DATA_BACKEND")
     paper_broker_table_name: str = Field(alias="PAPER_BROKER_TABLE_NAME", min_length=1)
-    bar_store_bucket: str = Field(alias="BAR_STORE_BUCKET", min_length=1)
-    strategy_config_path: Path | None = Field(None, alias="STRATEGY_CONFIG_PATH")
     alpaca_secret_id: str | None = Field(None, alias="ALPACA_SECRET_ID")
 
     @model_validator(mode="after")
@@ -157,8 +178,20 @@ class LiveTradingSettings(CommonSettings):
             )
 
 
-class TradingFunctionSettings(LiveTradingSettings, PublisherSettings, TaskQueueSettings):
-    """TradingSystemFunction: starts workflows and sends PnL tasks."""
+class MarketDataRefreshSettings(BarStoreSettings, StrategySettings, AlpacaDataSettings):
+    """The market data refresh: the bar store it keeps current from Alpaca market data.
+
+    The secret is required, whatever the backends: a deployed stack gets its bars from
+    Alpaca even when it trades with the paper broker on the S3 bar store.
+    """
+
+    alpaca_secret_id: str = Field(alias="ALPACA_SECRET_ID", min_length=1)
+
+
+class TradingFunctionSettings(
+    LiveTradingSettings, PublisherSettings, TaskQueueSettings, MarketDataRefreshSettings
+):
+    """TradingSystemFunction: starts workflows, sends PnL tasks, refreshes market data."""
 
 
 class RouterSettings(

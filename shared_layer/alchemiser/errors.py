@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AlchemiserError",
+    "BarRefreshIncompleteError",
+    "BarStoreConfigError",
+    "BarStoreConflictError",
+    "BarsFileRejectedError",
     "BrokerApiError",
     "BrokerCredentialsError",
     "BrokerResponseError",
@@ -300,6 +304,47 @@ class StaleMarketDataError(MarketDataError):
 
 class MarketDataUnavailableError(MarketDataError, TransientError):
     """Raised when the market data store fails in a way a retry can fix (throttling, 5xx)."""
+
+
+class BarStoreConfigError(MarketDataError, ConfigError):
+    """Raised when the bar store bucket is missing or this role may not read or write it."""
+
+
+class BarStoreConflictError(MarketDataError, TransientError):
+    """Raised when a bar object changed between its read and its conditional write."""
+
+
+class BarRefreshIncompleteError(MarketDataError, TransientError):
+    """Raised when a refresh leaves a symbol without the bars its strategies need.
+
+    What could be refreshed is written first; ``problems`` maps each symbol left short,
+    stale or unreadable to its reason (which names the symbol).
+    """
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        listed = "; ".join(problems.values())
+        super().__init__(f"{len(problems)} symbol(s) not ready after the refresh: {listed}")
+        self.problems = problems
+
+
+class BarsFileRejectedError(InputRejectedError):
+    """Raised when a user's OHLCV file has bad rows; every one is listed, nothing is written.
+
+    ``details`` holds one ``{"file", "line", "column", "reason"}`` per problem.
+    """
+
+    def __init__(self, file: str, details: list[dict[str, Any]]) -> None:
+        first = details[0]
+        where = f"line {first['line']}" if first["line"] else "the file"
+        if first["column"]:
+            where += f", column {first['column']}"
+        super().__init__(
+            f"{len(details)} problem(s), nothing written; first at {where}: {first['reason']}",
+            field=file,
+            kind="invalid_rows",
+            details=details,
+        )
+        self.file = file
 
 
 class BrokerApiError(TradingError, TransientError):

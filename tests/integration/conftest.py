@@ -167,6 +167,9 @@ def lambda_env(
         "PAPER_BROKER_TABLE_NAME": paper_broker_table,
         "TRADING_STATE_TABLE_NAME": trading_state_table,
         "BAR_STORE_BUCKET": f"alchemiser-bars-{uid}",
+        # TradingSystemFunction always has it (the market data refresh); the router only
+        # with an Alpaca backend, which these settings do not select.
+        "ALPACA_SECRET_ID": f"alchemiser/{uid}/alpaca",
         "LEDGER_TABLE_NAME": ledger_table,
     }
     for key, value in env.items():

@@ -6,6 +6,7 @@ import base64
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import date
 
 import pytest
 from pytest_socket import disable_socket, enable_socket
@@ -15,9 +16,11 @@ from alchemiser import bus
 from alchemiser.errors import IdempotencyInProgressError, PublishError
 from alchemiser.events import from_envelope
 from alchemiser_local.lambda_context import LocalLambdaContext
+from alchemiser_local.synthetic_bars import synthetic_bars
 from tests.integration.test_bus import FlakyEvents
 from tests.support import samples
 from tests.support.aws import drain, provision_task_queues, receive_all
+from tests.support.market_data import deployed_market_data, shipped_symbols
 from tests.unit.test_commands import schedule_inputs, scheduler_substitution
 
 FUNCTION = "alchemiser-trading-test"
@@ -93,10 +96,13 @@ def test_scheduled_event_envelope_starts_a_workflow(function_env, sqs, tapped_bu
 def test_every_schedule_input_of_the_template_is_accepted(function_env, sqs, logical_id, raw_input):
     provision_task_queues(sqs, "dev")
     payload = json.loads(scheduler_substitution(raw_input))
+    # The bars Alpaca serves for the strategies (the market data refresh reads them)
+    bars = synthetic_bars(shipped_symbols(), date(2025, 6, 2), date(2026, 11, 19), seed=3)
 
-    result = invoke(payload)
+    with deployed_market_data(function_env, bars):
+        result = invoke(payload)
 
-    assert result["status"] in {"started", "queued"}, (logical_id, result)
+    assert result["status"] in {"started", "queued", "refreshed"}, (logical_id, result)
 
 
 @pytest.mark.parametrize("path", samples.paths("events"), ids=samples.ids("events"))

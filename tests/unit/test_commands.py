@@ -83,6 +83,7 @@ def test_a_bare_event_detail_is_rejected_as_a_domain_event():
         ("unknown-mode", "mode"),
         ("extra-field", "symbol"),
         ("pnl-field-on-trade", "pnl_period"),
+        ("backfill-on-trade", "backfill"),
         ("naive-scheduled-time", "scheduled_time"),
         ("other-detail-type", "detail-type"),
     ],
@@ -106,6 +107,9 @@ def test_rejected_command_samples_name_the_offending_field(sample, field):
         ({"mode": "trade", "environment": "Prod!"}, "environment"),
         ({"mode": "trade", "schema_version": 2}, "schema_version"),
         ({"mode": "trade", "dry_run": "maybe"}, "dry_run"),
+        ({"mode": "pnl_analysis", "pnl_type": "weekly", "backfill": False}, "backfill"),
+        ({"mode": "refresh_market_data", "pnl_type": "weekly"}, "pnl_type"),
+        ({"mode": "refresh_market_data", "backfill": "yes please"}, "backfill"),
     ],
 )
 def test_invalid_commands_name_the_field(payload, field):
@@ -143,3 +147,9 @@ def test_commands_are_immutable():
     command = parse_command({"mode": "health"})
     with pytest.raises(ValueError, match="frozen"):
         command.mode = "trade"  # type: ignore[misc]
+
+
+def test_a_backfill_is_a_refresh_market_data_command():
+    command = parse_command(samples.load("commands/refresh-market-data-backfill.json"))
+    assert (command.mode, command.backfill) == ("refresh_market_data", True)
+    assert parse_command({"mode": "refresh_market_data"}).backfill is None

@@ -38,6 +38,10 @@ WILDCARD_RESOURCES = {
         "s3:GetObject is granted on object ARNs (bucket/key) and the symbols are data"
         " (strategies.json): the pattern is the bar store's key space, bar_key(symbol)"
     ),
+    ("TradingSystemRole", "RefreshDailyBars", "${BarStoreBucket.Arn}/bars/*"): (
+        "s3:GetObject/PutObject are granted on object ARNs (bucket/key) and the refresh"
+        " writes one object per symbol of the strategy config: the bar store's key space"
+    ),
 }
 
 

@@ -26,14 +26,20 @@ from alchemiser.events import ALL_EVENTS, SOURCE_PREFIX, EnvironmentName, Tradin
 
 __all__ = ["SCHEDULED_EVENT_DETAIL_TYPE", "LambdaEvent", "Mode", "parse_command"]
 
-Mode = Literal["trade", "pnl_analysis", "health"]
+Mode = Literal["trade", "pnl_analysis", "refresh_market_data", "health"]
 SCHEDULED_EVENT_DETAIL_TYPE = "Scheduled Event"
 _SCHEDULER_SOURCES = ("aws.events", "aws.scheduler")
-_PNL_FIELDS = ("pnl_type", "pnl_periods", "pnl_period")
+#: Fields only one mode takes, and that mode.
+_MODE_FIELDS: dict[str, Mode] = {
+    "pnl_type": "pnl_analysis",
+    "pnl_periods": "pnl_analysis",
+    "pnl_period": "pnl_analysis",
+    "backfill": "refresh_market_data",
+}
 
 
 class LambdaEvent(BaseModel):
-    """One command: run a trade, a PnL analysis, or a side-effect-free health check."""
+    """One command: a trade, a PnL analysis, a market data refresh, or a health check."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -51,20 +57,28 @@ class LambdaEvent(BaseModel):
     pnl_type: Literal["weekly", "monthly"] | None = None
     pnl_periods: Annotated[int, Field(ge=1, le=520)] | None = None
     pnl_period: Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,2}[WMY]$")] | None = None
+    #: ``refresh_market_data`` only: fetch every symbol's whole lookback again.
+    backfill: bool | None = None
 
     @model_validator(mode="after")
-    def _check_pnl_fields(self) -> Self:
-        problem = self._pnl_basis_problem() if self.mode == "pnl_analysis" else self._stray()
+    def _check_mode_fields(self) -> Self:
+        problem = self._stray()
+        if problem is None and self.mode == "pnl_analysis":
+            problem = self._pnl_basis_problem()
         if problem is not None:
             raise problem
         return self
 
     def _stray(self) -> CrossFieldError | None:
-        """A PnL field on a command that is not ``pnl_analysis``."""
-        given = [name for name in _PNL_FIELDS if getattr(self, name) is not None]
-        return (
-            CrossFieldError(given[0], "is only valid with mode 'pnl_analysis'") if given else None
-        )
+        """A field of another mode (a PnL field on a trade, ``backfill`` on a PnL run)."""
+        given = [
+            name
+            for name, mode in _MODE_FIELDS.items()
+            if mode != self.mode and getattr(self, name) is not None
+        ]
+        if not given:
+            return None
+        return CrossFieldError(given[0], f"is only valid with mode {_MODE_FIELDS[given[0]]!r}")
 
     def _pnl_basis_problem(self) -> CrossFieldError | None:
         """Exactly one of ``pnl_type`` and ``pnl_period``; ``pnl_periods`` only with a type."""

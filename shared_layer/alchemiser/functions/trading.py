@@ -24,12 +24,16 @@ if TYPE_CHECKING:
 
 __all__ = ["handle_command", "health"]
 
-#: What a trade or PnL run imports on first use; the probe imports them to prove the layer.
+#: What a trade, PnL or refresh run imports on first use; the probe imports them to prove
+#: the layer.
 health = HealthProbe(
     TradingFunctionSettings,
     (
         "alchemiser.commands.trade",
         "alchemiser.commands.pnl",
+        "alchemiser.commands.refresh",
+        "alchemiser.trading.bar_refresh",
+        "alchemiser.trading.alpaca_market_data",
         "alchemiser.bus",
         "alchemiser.idempotency",
         "alchemiser.actors",
@@ -100,6 +104,10 @@ def _mode_run(mode: str) -> CommandRun:
         from alchemiser.commands.trade import START_WORKFLOW  # noqa: PLC0415
 
         return START_WORKFLOW
+    if mode == "refresh_market_data":
+        from alchemiser.commands.refresh import REFRESH_MARKET_DATA  # noqa: PLC0415
+
+        return REFRESH_MARKET_DATA
     from alchemiser.commands.pnl import PNL_ANALYSIS  # noqa: PLC0415
 
     return PNL_ANALYSIS

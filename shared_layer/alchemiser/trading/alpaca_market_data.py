@@ -9,6 +9,7 @@ default, which is what momentum and volatility should be measured on.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
 from alchemiser.errors import BrokerApiError
@@ -80,6 +81,18 @@ class AlpacaMarketData(AlpacaAdapter):
             start = previous_trading_day(start)
         fetched = self._fetch(wanted, start=start, end=as_of)
         return {s: select_window(s, fetched.get(s, []), lookback, as_of=as_of) for s in wanted}
+
+    def bars_between(self, symbols: Sequence[str], start: date, end: date) -> dict[str, list[Bar]]:
+        """Every daily bar of ``symbols`` from ``start`` to ``end``, both included.
+
+        Oldest first; a symbol without bars is absent (the bar refresh's ``BarSource``).
+
+        Raises:
+            BrokerApiError: Alpaca failed after the retries, or sent too many pages.
+        """
+        wanted = list(dict.fromkeys(symbols))
+        # _fetch's end is exclusive (the start of that day), so ask up to the next day.
+        return self._fetch(wanted, start=start, end=end + timedelta(days=1)) if wanted else {}
 
     def _fetch(self, symbols: list[str], *, start: date, end: date) -> dict[str, list[Bar]]:
         """Bars stamped from ``start`` up to, not including, ``end``'s bar."""

@@ -27,15 +27,27 @@ from alchemiser.trading.alpaca_config import AlpacaSecret
 if TYPE_CHECKING:
     from datetime import date
 
-    from alchemiser.config import TradingDomainSettings
+    from alchemiser.config import (
+        BarStoreSettings,
+        MarketDataRefreshSettings,
+        TradingDomainSettings,
+    )
     from alchemiser.trading.alpaca_broker import AlpacaBroker
     from alchemiser.trading.alpaca_calendar import AlpacaCalendar
+    from alchemiser.trading.alpaca_market_data import AlpacaMarketData
+    from alchemiser.trading.bar_store import S3BarStore
     from alchemiser.trading.bars import MarketData
     from alchemiser.trading.execution import TradingBroker
     from alchemiser.trading.market_calendar import MarketCalendar
     from alchemiser.trading.strategy_config import PaperBrokerConfig
 
-__all__ = ["build_calendar", "build_market_data", "build_trading_broker"]
+__all__ = [
+    "build_bar_source",
+    "build_bar_store",
+    "build_calendar",
+    "build_market_data",
+    "build_trading_broker",
+]
 
 
 @container_cache
@@ -59,18 +71,18 @@ def _alpaca_secret(secret_id: str) -> AlpacaSecret:
 
 
 @container_cache
-def _bar_store(bucket: str) -> MarketData:
+def _bar_store(bucket: str) -> S3BarStore:
     from alchemiser.trading.bar_store import S3BarStore  # noqa: PLC0415 - only when chosen
 
     return S3BarStore(bucket)
 
 
 @container_cache
-def _alpaca_market_data(secret_id: str) -> MarketData:
+def _alpaca_market_data(secret_id: str, feed: Literal["iex", "sip"]) -> AlpacaMarketData:
     from alchemiser.trading.alpaca_market_data import AlpacaMarketData  # noqa: PLC0415
 
     secret = _alpaca_secret(secret_id)
-    return AlpacaMarketData(secret.credentials, base_url=secret.data_base_url)
+    return AlpacaMarketData(secret.credentials, base_url=secret.data_base_url, feed=feed)
 
 
 @container_cache
@@ -102,7 +114,7 @@ def build_market_data(settings: TradingDomainSettings) -> MarketData:
         BrokerCredentialsError: the Alpaca secret is missing or malformed.
     """
     if settings.market_data_backend == "alpaca":
-        return _alpaca_market_data(_secret_id(settings))
+        return _alpaca_market_data(_secret_id(settings), settings.alpaca_data_feed)
     return _bar_store(settings.bar_store_bucket)
 
 
@@ -120,6 +132,20 @@ def build_calendar(settings: TradingDomainSettings) -> MarketCalendar:
     if "alpaca" not in (settings.broker_backend, settings.market_data_backend):
         return market_calendar.library_calendar()
     return market_calendar.daily_calendar(_alpaca_calendar(_secret_id(settings)))
+
+
+def build_bar_store(settings: BarStoreSettings) -> S3BarStore:
+    """The container's S3 bar store: one instance, so what it writes is what it reads."""
+    return _bar_store(settings.bar_store_bucket)
+
+
+def build_bar_source(settings: MarketDataRefreshSettings) -> AlpacaMarketData:
+    """Alpaca market data on the configured feed: where the bar refresh fetches from.
+
+    Raises:
+        BrokerCredentialsError: the Alpaca secret is missing or malformed (named).
+    """
+    return _alpaca_market_data(settings.alpaca_secret_id, settings.alpaca_data_feed)
 
 
 def build_trading_broker(

@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import boto3
 import pytest
 
 from alchemiser.errors import MissingMarketDataError, StaleMarketDataError
 from alchemiser.trading import Bar, S3BarStore, trading_days
 
-REGION = "us-east-1"
 DAYS = trading_days(date(2025, 2, 3), date(2025, 3, 11))
 
 
@@ -28,18 +26,6 @@ def _bars(days: tuple[date, ...], start: str = "100.01") -> list[Bar]:
         )
         for i, day in enumerate(days)
     ]
-
-
-@pytest.fixture
-def s3(aws_env):
-    return boto3.client("s3", region_name=REGION)
-
-
-@pytest.fixture
-def bucket(s3, uid) -> str:
-    name = f"alchemiser-bars-{uid}"
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 def _get_counter(client) -> list[str]:
