@@ -8,7 +8,6 @@ the local stack's own preparation, and the functions never share a GIL with it.
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -18,6 +17,8 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
+
+from alchemiser_local.environment import patched_environ
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -116,18 +117,14 @@ def running_emulator(emulator: Emulator) -> Iterator[Emulator]:
     """Start ``emulator`` (unless started), point boto3 at it; restore and stop on exit.
 
     Does not wait for readiness: call ``wait_ready`` before the first AWS call, and do
-    whatever needs no AWS in between.
+    whatever needs no AWS in between. A named profile is hidden: its credentials, or its
+    region, must never reach the emulator's clients.
     """
     emulator.start()
-    saved = {key: os.environ.get(key) for key in (*EMULATOR_ENV, "AWS_ENDPOINT_URL")}
-    os.environ.update(EMULATOR_ENV, AWS_ENDPOINT_URL=emulator.endpoint)
-    os.environ.pop("AWS_PROFILE", None)
     try:
-        yield emulator
+        with patched_environ(
+            {**EMULATOR_ENV, "AWS_ENDPOINT_URL": emulator.endpoint}, unset=["AWS_PROFILE"]
+        ):
+            yield emulator
     finally:
         emulator.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
