@@ -143,9 +143,9 @@ def run(
         account = seed_world(stack, first_day=dates[0], last_day=dates[-1], seed=options.seed)
         say(f"seeded {account.describe()}")
         timeline = Timeline(started=time.perf_counter(), on_entry=lambda e: out(format_entry(e)))
-        deliveries = _deliveries(stack, timeline, options.retry_delay_seconds)
         worker = InProcessWorker(environment=stack.stage)
         worker.start()
+        deliveries = _deliveries(stack, timeline, options.retry_delay_seconds, worker)
         try:
             for day in dates:
                 say(f"{day} 09:35 America/New_York: {_daily_schedule(stack).name} fires")
@@ -163,12 +163,20 @@ def run(
     return report
 
 
-def _deliveries(stack: LocalStack, timeline: Timeline, retry_delay_seconds: float) -> Deliveries:
-    hosts = {
-        logical_id: FunctionHost(
-            spec, record=timeline.record, retry_delay_seconds=retry_delay_seconds
+def _deliveries(
+    stack: LocalStack, timeline: Timeline, retry_delay_seconds: float, worker: InProcessWorker
+) -> Deliveries:
+    deliveries = Deliveries(
+        stack=stack,
+        hosts={},
+        task_queue_urls=(stack.outputs["PnlReportsQueueUrl"], stack.outputs["TradeLedgerQueueUrl"]),
+        doorbell=worker.doorbell,
+    )
+    for logical_id, spec in stack.functions.items():
+        deliveries.hosts[logical_id] = FunctionHost(
+            spec,
+            record=timeline.record,
+            retry_delay_seconds=retry_delay_seconds,
+            sqs=deliveries.sqs,
         )
-        for logical_id, spec in stack.functions.items()
-    }
-    task_queues = (stack.outputs["PnlReportsQueueUrl"], stack.outputs["TradeLedgerQueueUrl"])
-    return Deliveries(stack=stack, hosts=hosts, task_queue_urls=task_queues)
+    return deliveries
