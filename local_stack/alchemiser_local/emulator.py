@@ -33,6 +33,8 @@ EMULATOR_ENV = {
     "AWS_REGION": "us-east-1",
 }
 _READY_PATH = "/moto-api/"
+#: A refused connection costs microseconds; each poll saved is time the run waits less.
+_READY_POLL_SECONDS = 0.01
 _SERVER = "alchemiser_local.emulator_server"
 
 
@@ -96,7 +98,7 @@ class Emulator:
                 with urllib.request.urlopen(self.endpoint + _READY_PATH, timeout=1):  # noqa: S310
                     return
             except (urllib.error.URLError, OSError):
-                time.sleep(0.05)
+                time.sleep(_READY_POLL_SECONDS)
         raise EmulatorError(
             f"the emulator did not answer on {self.endpoint} in {timeout_seconds} s"
         )
