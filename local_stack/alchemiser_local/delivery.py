@@ -67,14 +67,15 @@ class Deliveries:
     delivery queue when ``put_events`` returns (EventBridge's rules run inside the call),
     and the functions run in this thread, so after every invocation one receive finds
     whatever it caused; only tasks run elsewhere (the worker's threads), and their end
-    rings the worker's ``doorbell``.
+    rings the worker's ``tasks_done`` doorbell.
     """
 
     stack: LocalStack
     hosts: dict[str, FunctionHost]
     task_queue_urls: tuple[str, ...] = ()
-    doorbell: Doorbell | None = None
-    #: How long to wait for pending tasks between looks when no doorbell rings.
+    #: Rung by the task worker whenever a task is finished (see ``tasks``).
+    tasks_done: Doorbell | None = None
+    #: The longest wait for pending tasks between two looks at their queues.
     poll_seconds: float = 0.05
     delivered: list[Attempt] = field(default_factory=list)
     sqs: SQSClient = field(default_factory=_sqs_client)
@@ -127,10 +128,10 @@ class Deliveries:
         In that order: a task publishes before it is acknowledged, so once no task is left
         every event a task caused is already in a delivery queue.
         """
-        seen = self.doorbell.rings if self.doorbell else 0
+        seen = self.tasks_done.rings if self.tasks_done else 0
         if self.tasks_pending():
-            if self.doorbell is not None and not self.doorbell.closed:
-                self.doorbell.wait(seen, self.poll_seconds)
+            if self.tasks_done is not None and not self.tasks_done.closed:
+                self.tasks_done.wait(seen, self.poll_seconds)
             else:
                 time.sleep(self.poll_seconds)
             return False

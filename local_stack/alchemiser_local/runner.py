@@ -118,7 +118,7 @@ def run(
     ``emulator`` may be started already (its start is the slowest part: start it first).
     """
     from alchemiser.logging import configure_logging  # noqa: PLC0415
-    from alchemiser_local.seed import seed_world  # noqa: PLC0415 - needs the emulator
+    from alchemiser_local.seed import seed_world, synthetic_world  # noqa: PLC0415
 
     started = time.perf_counter()
 
@@ -129,6 +129,7 @@ def run(
     log_path = options.out_dir / "lambda-logs.jsonl"
     dates = trading_dates(options.days, options.start)
     report = RunReport(stage=options.stage, seconds=0.0, log_file=str(log_path))
+    world = synthetic_world(first_day=dates[0], last_day=dates[-1], seed=options.seed)
     with (
         running_stack(
             template=options.template,
@@ -140,7 +141,7 @@ def run(
     ):
         say(f"emulator {endpoint}: stack {stack.stack_name}, {len(stack.physical_ids)} resources")
         configure_logging(stream=log_file, force=True)
-        account = seed_world(stack, first_day=dates[0], last_day=dates[-1], seed=options.seed)
+        account = seed_world(stack, world)
         say(f"seeded {account.describe()}")
         timeline = Timeline(started=time.perf_counter(), on_entry=lambda e: out(format_entry(e)))
         worker = InProcessWorker(environment=stack.stage)
@@ -170,7 +171,7 @@ def _deliveries(
         stack=stack,
         hosts={},
         task_queue_urls=(stack.outputs["PnlReportsQueueUrl"], stack.outputs["TradeLedgerQueueUrl"]),
-        doorbell=worker.doorbell,
+        tasks_done=worker.signals.done,
     )
     for logical_id, spec in stack.functions.items():
         deliveries.hosts[logical_id] = FunctionHost(

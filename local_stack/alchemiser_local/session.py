@@ -98,7 +98,7 @@ def invoke_function(
     """
     from datetime import UTC, datetime  # noqa: PLC0415
 
-    from alchemiser_local.seed import seed_world  # noqa: PLC0415
+    from alchemiser_local.seed import seed_world, synthetic_world  # noqa: PLC0415
     from alchemiser_local.template import load_template  # noqa: PLC0415
 
     functions = sorted(
@@ -110,8 +110,9 @@ def invoke_function(
         raise LookupError(
             f"no function {function!r} in {template}; functions: {', '.join(functions)}"
         )
+    today = datetime.now(UTC).date()
+    world = synthetic_world(first_day=today, last_day=today, seed=7)
     emulator = Emulator(port=port)
     with running_stack(template=template, root=root, stage=stage, emulator=emulator) as (_, stack):
-        today = datetime.now(UTC).date()
-        seed_world(stack, first_day=today, last_day=today, seed=7)
+        seed_world(stack, world)
         return FunctionHost(stack.functions[function], record=lambda *_: None).invoke(event)

@@ -5,18 +5,19 @@ middleware (retries, time limit, the DLQ on failure) and dramatiq-sqs's receive,
 nack are the deployed worker's. Only an idle consumer waits differently. dramatiq-sqs
 backs off exponentially while a queue stays empty (up to a second between receives with
 the short polls a quick stop needs), so a task sent after a quiet spell would wait up to
-a second, and stopping would wait for every sleeping consumer. Here an idle consumer
-waits on a doorbell that rings when this process sends a task (dramatiq's
-``after_enqueue``), when a task is done (``after_ack``/``after_nack``, which is also what
-``Deliveries.settle`` waits for) and on stop; it still receives at least once a second,
-so a message from elsewhere (another process, a delayed retry coming due) is seen about
-as soon as a deployed worker's one-second long poll would see it.
+a second, and stopping would wait for every sleeping consumer. Here dramatiq's own hooks
+ring doorbells (``TaskSignals``): ``sent`` when this process sends a task, which an idle
+consumer waits on (still receiving at least once a second, so a message from elsewhere,
+or a delayed retry coming due, is seen about as soon as a deployed worker's one-second
+long poll sees it), and ``done`` when a task is finished, which ``Deliveries.settle``
+waits on. Stopping closes both, so nothing waits while the threads end.
 """
 
 from __future__ import annotations
 
 import functools
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,19 +29,21 @@ from alchemiser.broker import TaskBroker
 if TYPE_CHECKING:
     from dramatiq.broker import Broker
 
-__all__ = ["Doorbell", "InProcessWorker"]
+__all__ = ["Doorbell", "InProcessWorker", "TaskSignals"]
 
 #: An idle consumer receives at least this often (a deployed worker long-polls 1 s).
 IDLE_RECEIVE_SECONDS = 1.0
 #: How long a worker thread waits for work before it checks whether it should stop (ms).
 _WORKER_TIMEOUT_MS = 50
+#: A stopping consumer's pause between its checks of whether its thread should end.
+_STOPPING_PAUSE_SECONDS = 0.01
 
 
-class Doorbell(dramatiq.Middleware):
-    """Rings on every send, every finished task and on close; waiters see each ring.
+class Doorbell:
+    """Wakes whoever waits on it; closed, it lets nobody wait any more.
 
-    A counter, not a flag: a waiter passes the count it last saw, so a ring between its
-    look at the queue and its wait is never lost.
+    A counter, not a flag: a waiter passes the count it saw before it last looked at a
+    queue, so a ring between that look and its wait is never lost.
     """
 
     def __init__(self) -> None:
@@ -65,7 +68,7 @@ class Doorbell(dramatiq.Middleware):
             self._condition.notify_all()
 
     def close(self) -> None:
-        """Wake every waiter, and from now on let nobody wait (the worker is stopping)."""
+        """Wake every waiter, and from now on let nobody wait."""
         self._closed = True
         self.ring()
 
@@ -74,47 +77,64 @@ class Doorbell(dramatiq.Middleware):
         with self._condition:
             self._condition.wait_for(lambda: self._rings != seen or self._closed, timeout)
 
+
+class TaskSignals(dramatiq.Middleware):
+    """Dramatiq's hooks as doorbells: ``sent`` for the consumers, ``done`` for settling."""
+
+    def __init__(self) -> None:
+        self.sent = Doorbell()
+        self.done = Doorbell()
+
+    def close(self) -> None:
+        """The worker is stopping: nobody waits on either doorbell any more."""
+        self.sent.close()
+        self.done.close()
+
     def after_enqueue(self, broker: Broker, message: dramatiq.Message[Any], delay: int) -> None:
-        """A task was sent: a consumer may have work."""
-        self.ring()
+        """A task was sent (a retry included): a consumer may have work."""
+        self.sent.ring()
 
     def after_ack(self, broker: Broker, message: dramatiq.MessageProxy) -> None:
         """A task is done."""
-        self.ring()
+        self.done.ring()
 
     def after_nack(self, broker: Broker, message: dramatiq.MessageProxy) -> None:
         """A task failed for good (it is in the DLQ)."""
-        self.ring()
+        self.done.ring()
 
 
 class _PromptConsumer(SQSConsumer):  # type: ignore[misc]  # dramatiq-sqs ships no types
-    """dramatiq-sqs's consumer, idling on the doorbell instead of an exponential back-off."""
+    """dramatiq-sqs's consumer, idling on the ``sent`` doorbell instead of backing off."""
 
-    def __init__(self, *args: Any, doorbell: Doorbell, **kwargs: Any) -> None:  # noqa: ANN401
+    def __init__(self, *args: Any, sent: Doorbell, **kwargs: Any) -> None:  # noqa: ANN401
         super().__init__(*args, **kwargs)
-        self._doorbell = doorbell
+        self._sent = sent
 
     def __next__(self) -> dramatiq.Message[Any] | None:
-        seen = self._doorbell.rings
+        if self._sent.closed:  # stopping: take nothing new, the thread is about to end
+            time.sleep(_STOPPING_PAUSE_SECONDS)
+            return None
+        seen = self._sent.rings
+        had_room = self.message_refc < self.prefetch
         self.misses = 0  # so an empty receive backs off by dramatiq-sqs's minimum (5-10 ms)
         message: dramatiq.Message[Any] | None = super().__next__()
-        if message is None:
-            self._doorbell.wait(seen, IDLE_RECEIVE_SECONDS)
+        if message is None and had_room:  # the queue was empty: wait for a send
+            self._sent.wait(seen, IDLE_RECEIVE_SECONDS)
         return message
 
 
 class _WorkerBroker(TaskBroker):
     """The worker process's own broker for one environment, with prompt consumers."""
 
-    def __init__(self, *, target_env: str, doorbell: Doorbell) -> None:
+    def __init__(self, *, target_env: str, signals: TaskSignals) -> None:
         super().__init__(target_env=target_env)
-        self.doorbell = doorbell
-        self.add_middleware(doorbell)
+        self.signals = signals
+        self.add_middleware(signals)
 
     @property
     def consumer_class(self) -> Any:  # noqa: ANN401 - dramatiq-sqs calls it like a class
         """What dramatiq-sqs's ``consume`` builds a consumer with."""
-        return functools.partial(_PromptConsumer, doorbell=self.doorbell)
+        return functools.partial(_PromptConsumer, sent=self.signals.sent)
 
 
 @dataclass
@@ -123,7 +143,7 @@ class InProcessWorker:
 
     environment: str
     threads: int = 2
-    doorbell: Doorbell = field(default_factory=Doorbell)
+    signals: TaskSignals = field(default_factory=TaskSignals)
     _worker: dramatiq.Worker | None = field(default=None, init=False)
     _broker: _WorkerBroker | None = field(default=None, init=False)
 
@@ -136,9 +156,9 @@ class InProcessWorker:
         import alchemiser.actors  # noqa: F401, PLC0415 - declares the actors
         from alchemiser.broker import declared_actors, ensure_broker  # noqa: PLC0415
 
-        # The functions' broker (in this process): its sends ring the doorbell.
-        ensure_broker(self.environment).add_middleware(self.doorbell)
-        self._broker = _WorkerBroker(target_env=self.environment, doorbell=self.doorbell)
+        # The functions' broker (in this process): its sends ring ``sent``.
+        ensure_broker(self.environment).add_middleware(self.signals)
+        self._broker = _WorkerBroker(target_env=self.environment, signals=self.signals)
         for actor in declared_actors():
             self._broker.declare_actor(actor)
         self._worker = dramatiq.Worker(
@@ -150,7 +170,7 @@ class InProcessWorker:
         """Finish the work in hand and stop."""
         if self._worker is None or self._broker is None:
             return
-        self.doorbell.close()
+        self.signals.close()
         self._worker.stop(timeout=10_000)
         self._broker.close()
         self._worker = self._broker = None

@@ -12,7 +12,7 @@ from alchemiser_local.delivery import Deliveries
 from alchemiser_local.emulator import Emulator
 from alchemiser_local.functions import FunctionHost
 from alchemiser_local.runner import new_york_open
-from alchemiser_local.seed import seed_world
+from alchemiser_local.seed import seed_world, synthetic_world
 from alchemiser_local.session import running_stack
 from alchemiser_local.timeline import Timeline
 from tests.support.template import ROOT, TEMPLATE_PATH
@@ -26,7 +26,7 @@ def local_stack():
         _,
         stack,
     ):
-        seed_world(stack, first_day=DAY, last_day=DAY, seed=7)
+        seed_world(stack, synthetic_world(first_day=DAY, last_day=DAY, seed=7))
         yield stack
 
 
