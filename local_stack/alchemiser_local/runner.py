@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from alchemiser_local.delivery import Deliveries
 from alchemiser_local.emulator import Emulator
 from alchemiser_local.functions import FunctionHost
-from alchemiser_local.report import DayResult, RunReport, format_entry, print_summary
+from alchemiser_local.report import DayResult, Laps, RunReport, format_entry, print_summary
 from alchemiser_local.session import running_stack
 from alchemiser_local.tasks import InProcessWorker
 from alchemiser_local.timeline import Timeline
@@ -121,6 +121,7 @@ def run(
     from alchemiser_local.seed import seed_world, synthetic_world  # noqa: PLC0415
 
     started = time.perf_counter()
+    lap = Laps()
 
     def say(line: str) -> None:
         out(f"[{time.perf_counter() - started:5.2f}s] {line}")
@@ -139,6 +140,7 @@ def run(
         ) as (endpoint, stack),
         log_path.open("w") as log_file,
     ):
+        report.timings.stack = lap()
         say(f"emulator {endpoint}: stack {stack.stack_name}, {len(stack.physical_ids)} resources")
         configure_logging(stream=log_file, force=True)
         account = seed_world(stack, world)
@@ -147,6 +149,7 @@ def run(
         worker = InProcessWorker(environment=stack.stage)
         worker.start()
         deliveries = _deliveries(stack, timeline, options.retry_delay_seconds, worker)
+        report.timings.seed = lap()
         try:
             for day in dates:
                 say(f"{day} 09:35 America/New_York: {_daily_schedule(stack).name} fires")
@@ -154,11 +157,13 @@ def run(
                 deliveries.settle()
                 correlation_id = (fired.result or {}).get("correlation_id")
                 report.days.append(_day_result(day, correlation_id, timeline, account.equity(day)))
+                report.timings.days.append(lap())
         finally:
             worker.stop()
         report.positions, report.cash = account.positions(dates[-1])
         configure_logging(force=True)
         say("done; stopping the emulator")
+    report.timings.stop = lap()
     report.seconds = time.perf_counter() - started
     print_summary(report, out)
     return report
