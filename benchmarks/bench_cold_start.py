@@ -351,30 +351,41 @@ def breakdown(probes: list[HandlerRun]) -> dict[str, Any]:
     }
 
 
-def measure(bench: Bench, runs: int, probe_runs: int, scratch: Path) -> dict[str, Any]:
-    functions = bench.functions
+def _children(bench: Bench) -> dict[str, Callable[[int], HandlerRun | ColdRun]]:
+    """Every child a round runs, by name; each takes the round's number."""
+    first = bench.functions[0]
     children: dict[str, Callable[[int], HandlerRun | ColdRun]] = {
-        "boto3": lambda _: bench.child(functions[0], "boto3.client", None)
+        "boto3": functools.partial(bench.child, first, "boto3.client", None)
     }
-    for f in functions:
+    for f in bench.functions:
         children[f"{f.logical_id}.import"] = functools.partial(bench.child, f, f.handler, None)
         children[f"{f.logical_id}.health"] = functools.partial(
             bench.child, f, f.handler, HEALTH_PROBE
         )
         children[f"{f.logical_id}.first"] = functools.partial(bench.first_invocation, f)
+    return children
+
+
+def _sampled(bench: Bench, runs: int) -> dict[str, list[Any]]:
+    """``runs`` interleaved rounds, after one that warms the page cache and the emulator."""
+    children = _children(bench)
     samples: dict[str, list[Any]] = {name: [] for name in children}
     for round_ in range(runs + 1):
         for name, child in children.items():
             result = child(round_)
-            if round_:  # the first round warms the page cache and the emulator
+            if round_:
                 samples[name].append(result)
+    return samples
 
+
+def measure(bench: Bench, runs: int, probe_runs: int, scratch: Path) -> dict[str, Any]:
+    samples = _sampled(bench, runs)
     probe_dir = scratch / "probe"
     probe_dir.mkdir()
     shutil.copy2(PROBE, probe_dir / PROBE.name)
     boto3_ms = _ms([r.import_seconds or 0.0 for r in samples["boto3"]])
     per_function = {}
-    for f in functions:
+    for f in bench.functions:
         per_function[f.logical_id] = _summary(
             samples[f"{f.logical_id}.import"],
             samples[f"{f.logical_id}.health"],

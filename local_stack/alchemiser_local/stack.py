@@ -26,6 +26,7 @@ from alchemiser_local.template import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from mypy_boto3_cloudformation import CloudFormationClient
@@ -186,22 +187,21 @@ def _rewire_rules(resources: dict[str, Any], stage: str) -> set[str]:
     return delivered
 
 
-def _prepare(translated: dict[str, Any], stage: str) -> _Prepared:
-    template = json.loads(json.dumps(translated))
-    resources: dict[str, Any] = template["Resources"]
-    set_aside = {k: v for k, v in resources.items() if v["Type"] in SET_ASIDE}
-    delivered = _rewire_rules(resources, stage)
-    for logical_id in set_aside:
-        del resources[logical_id]
+def _of_types(resources: dict[str, Any], *types: str) -> dict[str, Any]:
+    return {logical_id: body for logical_id, body in resources.items() if body["Type"] in types}
+
+
+def _local_references(
+    translated: dict[str, Any], set_aside: dict[str, Any], stage: str
+) -> Callable[[dict[str, Any]], dict[str, Any] | str]:
+    """The ``_walk`` replacement for the ``Ref``s the emulator would get wrong."""
     aliases = {
         logical_id: _function_of(translated["Resources"], logical_id)
-        for logical_id, body in set_aside.items()
-        if body["Type"] in {"AWS::Lambda::Alias", "AWS::Lambda::Version"}
+        for logical_id in _of_types(set_aside, "AWS::Lambda::Alias", "AWS::Lambda::Version")
     }
     bus_names = {
         logical_id: sub_stage(body["Properties"]["Name"], stage)
-        for logical_id, body in resources.items()
-        if body["Type"] == "AWS::Events::EventBus"
+        for logical_id, body in _of_types(translated["Resources"], "AWS::Events::EventBus").items()
     }
 
     def local_reference(node: dict[str, Any]) -> dict[str, Any] | str:
@@ -212,17 +212,31 @@ def _prepare(translated: dict[str, Any], stage: str) -> _Prepared:
             return bus_names[ref]
         return node
 
-    template["Resources"] = _walk(resources, local_reference)
-    for body in template["Resources"].values():
-        if body["Type"] == "AWS::Events::Archive":
-            props = body["Properties"]
-            props["ArchiveName"] = sub_stage(props["ArchiveName"], stage)[:MAX_ARCHIVE_NAME]
-            props["EventPattern"] = json.dumps(props["EventPattern"])  # moto wants text
-    layers = {k for k, v in resources.items() if v["Type"] == "AWS::Lambda::LayerVersion"}
+    return local_reference
+
+
+def _archives_for_moto(resources: dict[str, Any], stage: str) -> None:
+    """Archives as moto takes them: names of at most 48 characters, patterns as text."""
+    for body in _of_types(resources, "AWS::Events::Archive").values():
+        props = body["Properties"]
+        props["ArchiveName"] = sub_stage(props["ArchiveName"], stage)[:MAX_ARCHIVE_NAME]
+        props["EventPattern"] = json.dumps(props["EventPattern"])
+
+
+def _prepare(translated: dict[str, Any], stage: str) -> _Prepared:
+    template = json.loads(json.dumps(translated))
+    resources: dict[str, Any] = template["Resources"]
+    set_aside = {k: v for k, v in resources.items() if v["Type"] in SET_ASIDE}
+    delivered = _rewire_rules(resources, stage)
+    for logical_id in set_aside:
+        del resources[logical_id]
+    template["Resources"] = _walk(resources, _local_references(translated, set_aside, stage))
+    _archives_for_moto(template["Resources"], stage)
+    not_created = set(set_aside) | set(_of_types(resources, "AWS::Lambda::LayerVersion"))
     template["Outputs"] = {
         key: output
         for key, output in template.get("Outputs", {}).items()
-        if not _references(output) & (set(set_aside) | layers)  # moto: Ref of a layer
+        if not _references(output) & not_created  # moto: Ref of a layer
     }
     return _Prepared(template=template, set_aside=set_aside, delivered_functions=delivered)
 
