@@ -102,10 +102,10 @@ def synthetic_world(*, first_day: date, last_day: date, seed: int) -> SyntheticW
 def seed_world(stack: LocalStack, world: SyntheticWorld) -> PaperAccount:
     """Fill the stack's bar store and open its paper account (both idempotent)."""
     from alchemiser.trading import PaperBroker, S3BarStore  # noqa: PLC0415
+    from alchemiser_local.synthetic_bars import write_bars  # noqa: PLC0415
 
     store = S3BarStore(stack.outputs["BarStoreBucketName"])
-    for symbol, bars in world.bars.items():
-        store.put_bars(symbol, bars)
+    write_bars(store, world.bars)
     table = stack.outputs["PaperBrokerTableName"]
     paper = world.config.paper_broker
     PaperBroker(
