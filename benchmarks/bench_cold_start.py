@@ -90,6 +90,13 @@ PROBE = Path(__file__).with_name("_cold_path_probe.py")
 PARALLEL_READS = 8
 #: Imports and client creations listed per function, the costliest first.
 LISTED = 8
+#: S3's object operations by HTTP method (S3 names its operations by path and method).
+_S3_OBJECT_OPERATIONS = {
+    "GET": "GetObject",
+    "PUT": "PutObject",
+    "HEAD": "HeadObject",
+    "DELETE": "DeleteObject",
+}
 
 
 def _ms(seconds: list[float]) -> float:
@@ -153,6 +160,9 @@ def operation(entry: dict[str, Any]) -> str:
     target = headers.get("x-amz-target")
     if target:
         return f"{service}.{target.rsplit('.', 1)[-1]}"
+    path = urllib.parse.urlsplit(entry["url"]).path.strip("/")
+    if service == "s3" and "/" in path:  # bucket/key: an object operation
+        return f"s3.{_S3_OBJECT_OPERATIONS.get(entry['method'], entry['method'])}"
     return f"{service}.{entry['method']}"
 
 
@@ -174,10 +184,10 @@ def _send(entry: dict[str, Any]) -> float:
 
 
 def _batches(entries: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    """Consecutive S3 reads together (the bar store issues them at once), the rest alone."""
+    """Consecutive object reads together (the bar store issues them at once), the rest alone."""
     batch: list[dict[str, Any]] = []
     for entry in entries:
-        if operation(entry) == "s3.GET":
+        if operation(entry) == "s3.GetObject":
             batch.append(entry)
             continue
         if batch:
