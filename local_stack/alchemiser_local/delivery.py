@@ -17,12 +17,22 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.literals import QueueAttributeNameType
+
     from alchemiser_local.functions import Attempt, FunctionHost
     from alchemiser_local.stack import LocalStack, ScheduleSpec
+    from alchemiser_local.tasks import Doorbell
 
 __all__ = ["Deliveries", "SettleTimeoutError", "scheduler_input"]
 
 _RECEIVE_BATCH = 10
+#: A task is waiting, delayed (a retry's back-off) or in a worker's hands.
+_TASK_COUNTS: list[QueueAttributeNameType] = [
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesDelayed",
+    "ApproximateNumberOfMessagesNotVisible",
+]
 
 
 class SettleTimeoutError(Exception):
@@ -42,15 +52,33 @@ def scheduler_input(schedule: ScheduleSpec, at: datetime, *, schedule_arn: str) 
     return json.loads(filled)
 
 
+def _sqs_client() -> SQSClient:
+    import boto3  # noqa: PLC0415
+
+    return boto3.client("sqs")
+
+
 @dataclass
 class Deliveries:
-    """Moves events from the emulator's queues into the functions, until all is quiet."""
+    """Moves events from the emulator's queues into the functions, until all is quiet.
+
+    One SQS client for the whole run (a client costs milliseconds to build). Nothing here
+    sleeps on a timer while work is under way: an event a function publishes is in its
+    delivery queue when ``put_events`` returns (EventBridge's rules run inside the call),
+    and the functions run in this thread, so after every invocation one receive finds
+    whatever it caused; only tasks run elsewhere (the worker's threads), and their end
+    rings the worker's ``tasks_done`` doorbell.
+    """
 
     stack: LocalStack
     hosts: dict[str, FunctionHost]
     task_queue_urls: tuple[str, ...] = ()
-    poll_seconds: float = 0.02
+    #: Rung by the task worker whenever a task is finished (see ``tasks``).
+    tasks_done: Doorbell | None = None
+    #: The longest wait for pending tasks between two looks at their queues.
+    poll_seconds: float = 0.05
     delivered: list[Attempt] = field(default_factory=list)
+    sqs: SQSClient = field(default_factory=_sqs_client)
 
     def fire(self, schedule: ScheduleSpec, at: datetime) -> Attempt:
         """What Scheduler does at ``at``: invoke the target asynchronously with the Input."""
@@ -61,51 +89,50 @@ class Deliveries:
 
     def deliver_pending(self) -> int:
         """One pass over every delivery queue; returns how many envelopes were delivered."""
-        import boto3  # noqa: PLC0415
-
-        sqs = boto3.client("sqs")
         count = 0
         for logical_id, host in self.hosts.items():
             url = self.stack.functions[logical_id].delivery_queue_url
             if not url:
                 continue
-            messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=_RECEIVE_BATCH).get(
-                "Messages", []
+            received = self.sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=_RECEIVE_BATCH, WaitTimeSeconds=0
             )
-            for message in messages:
+            for message in received.get("Messages", []):
                 self.delivered.append(host.invoke_async(json.loads(message["Body"])))
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                self.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
                 count += 1
         return count
 
     def tasks_pending(self) -> bool:
         """Whether any task queue still holds a message (waiting, delayed or in flight)."""
-        import boto3  # noqa: PLC0415
-
-        sqs = boto3.client("sqs")
         for url in self.task_queue_urls:
-            attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-            counts = (
-                attrs.get("ApproximateNumberOfMessages", "0"),
-                attrs.get("ApproximateNumberOfMessagesNotVisible", "0"),
-                attrs.get("ApproximateNumberOfMessagesDelayed", "0"),
-            )
-            if any(int(count) for count in counts):
+            attrs = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=_TASK_COUNTS)
+            if any(int(attrs["Attributes"].get(name, "0")) for name in _TASK_COUNTS):
                 return True
         return False
 
     def settle(self, *, timeout_seconds: float = 60.0) -> None:
-        """Deliver until no event is waiting and no task is left, twice in a row.
+        """Deliver until no event is waiting and no task is left.
 
         Raises:
             SettleTimeoutError: something is still moving after ``timeout_seconds``.
         """
         deadline = time.monotonic() + timeout_seconds
-        quiet_rounds = 0
-        while quiet_rounds < 2:
+        while self.deliver_pending() or not self._quiet():
             if time.monotonic() > deadline:
                 raise SettleTimeoutError(f"still busy after {timeout_seconds:.0f} s")
-            busy = self.deliver_pending() > 0 or self.tasks_pending()
-            quiet_rounds = 0 if busy else quiet_rounds + 1
-            if not busy:
+
+    def _quiet(self) -> bool:
+        """No task left and, looked at afterwards, no event waiting.
+
+        In that order: a task publishes before it is acknowledged, so once no task is left
+        every event a task caused is already in a delivery queue.
+        """
+        seen = self.tasks_done.rings if self.tasks_done else 0
+        if self.tasks_pending():
+            if self.tasks_done is not None and not self.tasks_done.closed:
+                self.tasks_done.wait(seen, self.poll_seconds)
+            else:
                 time.sleep(self.poll_seconds)
+            return False
+        return self.deliver_pending() == 0

@@ -22,6 +22,8 @@ from alchemiser_local.lambda_context import LocalLambdaContext
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    from mypy_boto3_sqs import SQSClient
+
     from alchemiser_local.stack import FunctionSpec
 
 __all__ = ["Attempt", "EnvironmentConflictError", "FunctionHost", "shared_environment"]
@@ -67,6 +69,8 @@ class FunctionHost:
     spec: FunctionSpec
     record: Callable[[Attempt, object], None]
     retry_delay_seconds: float = 0.0
+    #: The client failure records go out with (made on the first one when not given).
+    sqs: SQSClient | None = None
     _handler: Callable[[Any, Any], dict[str, Any]] | None = field(default=None, init=False)
 
     def handler(self) -> Callable[[Any, Any], dict[str, Any]]:
@@ -124,8 +128,10 @@ class FunctionHost:
     def _send_to_failure_destination(self, payload: object, last: Attempt, request_id: str) -> None:
         if not self.spec.on_failure_queue_url:
             return
-        import boto3  # noqa: PLC0415
+        if self.sqs is None:
+            import boto3  # noqa: PLC0415
 
+            self.sqs = boto3.client("sqs")
         error_type, _, message = (last.error or "").partition(": ")
         record = {
             "version": "1.0",
@@ -144,6 +150,6 @@ class FunctionHost:
             },
             "responsePayload": {"errorType": error_type, "errorMessage": message},
         }
-        boto3.client("sqs").send_message(
+        self.sqs.send_message(
             QueueUrl=self.spec.on_failure_queue_url, MessageBody=json.dumps(record, default=str)
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,15 @@ if TYPE_CHECKING:
 
     from alchemiser_local.timeline import TimelineEntry
 
-__all__ = ["DayResult", "RunReport", "format_entry", "print_summary", "write_equity_curve"]
+__all__ = [
+    "DayResult",
+    "Laps",
+    "RunReport",
+    "Timings",
+    "format_entry",
+    "print_summary",
+    "write_equity_curve",
+]
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,33 @@ class DayResult:
 
 
 @dataclass
+class Timings:
+    """Where a run's time went, in seconds: what to look at when a run gets slower."""
+
+    #: From the start of the run until the stack exists (the emulator's start included).
+    stack: float = 0.0
+    #: Bar store and paper account written, task worker started.
+    seed: float = 0.0
+    #: Each trading day: the schedule fired and everything it caused settled.
+    days: list[float] = field(default_factory=list)
+    #: The final positions read, the task worker and the emulator stopped.
+    stop: float = 0.0
+
+
+class Laps:
+    """Seconds since the previous lap (the first: since it was made)."""
+
+    def __init__(self) -> None:
+        self._last = time.perf_counter()
+
+    def __call__(self) -> float:
+        """The lap that ends now."""
+        now = time.perf_counter()
+        seconds, self._last = now - self._last, now
+        return seconds
+
+
+@dataclass
 class RunReport:
     """Everything ``alchemiser run`` learned, as written to report.json."""
 
@@ -44,6 +80,7 @@ class RunReport:
     positions: dict[str, dict[str, str]] = field(default_factory=dict)
     cash: Decimal | None = None
     log_file: str = ""
+    timings: Timings = field(default_factory=Timings)
 
     @property
     def succeeded(self) -> bool:
@@ -60,6 +97,7 @@ class RunReport:
             "cash": self.cash,
             "positions": self.positions,
             "days": [{**asdict(day), "completed": day.completed} for day in self.days],
+            "timings": asdict(self.timings),
         }
         return json.dumps(body, default=str, indent=2)
 

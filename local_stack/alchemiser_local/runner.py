@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from alchemiser_local.delivery import Deliveries
 from alchemiser_local.emulator import Emulator
 from alchemiser_local.functions import FunctionHost
-from alchemiser_local.report import DayResult, RunReport, format_entry, print_summary
+from alchemiser_local.report import DayResult, Laps, RunReport, format_entry, print_summary
 from alchemiser_local.session import running_stack
 from alchemiser_local.tasks import InProcessWorker
 from alchemiser_local.timeline import Timeline
@@ -123,9 +123,10 @@ def run(
     ``emulator`` may be started already (its start is the slowest part: start it first).
     """
     from alchemiser.logging import configure_logging  # noqa: PLC0415
-    from alchemiser_local.seed import seed_world  # noqa: PLC0415 - needs the emulator
+    from alchemiser_local.seed import seed_world, synthetic_world  # noqa: PLC0415
 
     started = time.perf_counter()
+    lap = Laps()
 
     def say(line: str) -> None:
         out(f"[{time.perf_counter() - started:5.2f}s] {line}")
@@ -134,6 +135,7 @@ def run(
     log_path = options.out_dir / "lambda-logs.jsonl"
     dates = schedule_days(options.days, options.start)
     report = RunReport(stage=options.stage, seconds=0.0, log_file=str(log_path))
+    world = synthetic_world(first_day=dates[0], last_day=dates[-1], seed=options.seed)
     with (
         running_stack(
             template=options.template,
@@ -143,14 +145,16 @@ def run(
         ) as (endpoint, stack),
         log_path.open("w") as log_file,
     ):
+        report.timings.stack = lap()
         say(f"emulator {endpoint}: stack {stack.stack_name}, {len(stack.physical_ids)} resources")
         configure_logging(stream=log_file, force=True)
-        account = seed_world(stack, first_day=dates[0], last_day=dates[-1], seed=options.seed)
+        account = seed_world(stack, world)
         say(f"seeded {account.describe()}")
         timeline = Timeline(started=time.perf_counter(), on_entry=lambda e: out(format_entry(e)))
-        deliveries = _deliveries(stack, timeline, options.retry_delay_seconds)
         worker = InProcessWorker(environment=stack.stage)
         worker.start()
+        deliveries = _deliveries(stack, timeline, options.retry_delay_seconds, worker)
+        report.timings.seed = lap()
         try:
             for day in dates:
                 say(f"{day} 09:35 America/New_York: {_daily_schedule(stack).name} fires")
@@ -158,22 +162,32 @@ def run(
                 deliveries.settle()
                 correlation_id = (fired.result or {}).get("correlation_id")
                 report.days.append(_day_result(day, correlation_id, timeline, account.equity(day)))
+                report.timings.days.append(lap())
         finally:
             worker.stop()
         report.positions, report.cash = account.positions(dates[-1])
         configure_logging(force=True)
         say("done; stopping the emulator")
+    report.timings.stop = lap()
     report.seconds = time.perf_counter() - started
     print_summary(report, out)
     return report
 
 
-def _deliveries(stack: LocalStack, timeline: Timeline, retry_delay_seconds: float) -> Deliveries:
-    hosts = {
-        logical_id: FunctionHost(
-            spec, record=timeline.record, retry_delay_seconds=retry_delay_seconds
+def _deliveries(
+    stack: LocalStack, timeline: Timeline, retry_delay_seconds: float, worker: InProcessWorker
+) -> Deliveries:
+    deliveries = Deliveries(
+        stack=stack,
+        hosts={},
+        task_queue_urls=(stack.outputs["PnlReportsQueueUrl"], stack.outputs["TradeLedgerQueueUrl"]),
+        tasks_done=worker.signals.done,
+    )
+    for logical_id, spec in stack.functions.items():
+        deliveries.hosts[logical_id] = FunctionHost(
+            spec,
+            record=timeline.record,
+            retry_delay_seconds=retry_delay_seconds,
+            sqs=deliveries.sqs,
         )
-        for logical_id, spec in stack.functions.items()
-    }
-    task_queues = (stack.outputs["PnlReportsQueueUrl"], stack.outputs["TradeLedgerQueueUrl"])
-    return Deliveries(stack=stack, hosts=hosts, task_queue_urls=task_queues)
+    return deliveries

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from datetime import date
 
-    from alchemiser.trading import PaperBroker, S3BarStore, StrategyConfig
+    from alchemiser.trading import Bar, PaperBroker, S3BarStore, StrategyConfig
     from alchemiser_local.stack import LocalStack
 
-__all__ = ["PaperAccount", "seed_world"]
+__all__ = ["PaperAccount", "SyntheticWorld", "seed_world", "synthetic_world"]
 
 #: Extra history beyond the longest lookback (calendar days), so no symbol is short.
 _HISTORY_MARGIN_DAYS = 45
@@ -73,20 +73,44 @@ class PaperAccount:
         )
 
 
-def seed_world(stack: LocalStack, *, first_day: date, last_day: date, seed: int) -> PaperAccount:
-    """Fill the bar store and open the paper account (both idempotent)."""
-    from alchemiser.trading import PaperBroker, S3BarStore, load_strategy_config  # noqa: PLC0415
+@dataclass(frozen=True)
+class SyntheticWorld:
+    """The strategy configuration and the bars the local stack starts with (no AWS yet)."""
+
+    config: StrategyConfig
+    first_day: date
+    bars: dict[str, tuple[Bar, ...]]
+
+
+def synthetic_world(*, first_day: date, last_day: date, seed: int) -> SyntheticWorld:
+    """Bars for every symbol the strategies need, far enough back for every lookback.
+
+    Pure computation (tens of milliseconds): done while the emulator starts.
+    """
+    from alchemiser.trading import load_strategy_config  # noqa: PLC0415
     from alchemiser.trading.signals import symbol_requirements  # noqa: PLC0415
-    from alchemiser_local.synthetic_bars import fill_bar_store  # noqa: PLC0415
+    from alchemiser_local.synthetic_bars import synthetic_bars  # noqa: PLC0415
 
     config = load_strategy_config(None)
     needed = symbol_requirements(config)
     # Trading days are about 252 of 365 calendar days.
     history = timedelta(days=max(needed.values()) * 365 // 252 + _HISTORY_MARGIN_DAYS)
+    bars = synthetic_bars(needed, first_day - history, last_day, seed=seed)
+    return SyntheticWorld(config=config, first_day=first_day, bars=bars)
+
+
+def seed_world(stack: LocalStack, world: SyntheticWorld) -> PaperAccount:
+    """Fill the stack's bar store and open its paper account (both idempotent)."""
+    from alchemiser.trading import PaperBroker, S3BarStore  # noqa: PLC0415
+    from alchemiser_local.synthetic_bars import write_bars  # noqa: PLC0415
+
     store = S3BarStore(stack.outputs["BarStoreBucketName"])
-    fill_bar_store(store, needed, start=first_day - history, end=last_day, seed=seed)
+    write_bars(store, world.bars)
     table = stack.outputs["PaperBrokerTableName"]
+    paper = world.config.paper_broker
     PaperBroker(
-        table, market_data=store, as_of=first_day, slippage_bps=config.paper_broker.slippage_bps
-    ).open_account(config.paper_broker.starting_cash)
-    return PaperAccount(table_name=table, store=store, config=config, symbols=tuple(needed))
+        table, market_data=store, as_of=world.first_day, slippage_bps=paper.slippage_bps
+    ).open_account(paper.starting_cash)
+    return PaperAccount(
+        table_name=table, store=store, config=world.config, symbols=tuple(world.bars)
+    )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from alchemiser.runtime import new_container
 from alchemiser_local.emulator import Emulator, running_emulator
+from alchemiser_local.environment import patched_environ
 from alchemiser_local.functions import FunctionHost, shared_environment
 from alchemiser_local.stack import create, prepare
 
@@ -78,18 +78,11 @@ def running_stack(
         warm_up()
         emulator.wait_ready()
         stack = create(prepared)
-        environment = process_environment(stack)
-        saved = {key: os.environ.get(key) for key in environment}
-        os.environ.update(environment)
-        try:
-            yield emulator.endpoint, stack
-        finally:
-            new_container()
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+        with patched_environ(process_environment(stack)):
+            try:
+                yield emulator.endpoint, stack
+            finally:
+                new_container()
 
 
 def invoke_function(
@@ -105,7 +98,7 @@ def invoke_function(
     """
     from datetime import UTC, datetime  # noqa: PLC0415
 
-    from alchemiser_local.seed import seed_world  # noqa: PLC0415
+    from alchemiser_local.seed import seed_world, synthetic_world  # noqa: PLC0415
     from alchemiser_local.template import load_template  # noqa: PLC0415
 
     functions = sorted(
@@ -117,8 +110,9 @@ def invoke_function(
         raise LookupError(
             f"no function {function!r} in {template}; functions: {', '.join(functions)}"
         )
+    today = datetime.now(UTC).date()
+    world = synthetic_world(first_day=today, last_day=today, seed=7)
     emulator = Emulator(port=port)
     with running_stack(template=template, root=root, stage=stage, emulator=emulator) as (_, stack):
-        today = datetime.now(UTC).date()
-        seed_world(stack, first_day=today, last_day=today, seed=7)
+        seed_world(stack, world)
         return FunctionHost(stack.functions[function], record=lambda *_: None).invoke(event)

@@ -4,7 +4,9 @@ The translated template goes to the emulator's CloudFormation with the emulator'
 closed (ARCHITECTURE.md, "Local stack"): resources it cannot create are kept aside and
 played by this package instead (schedules, async invoke configs), function targets of
 rules become per-function delivery queues (EventBridge here cannot invoke Lambda), and
-the quirks of moto 5.2 are worked around one by one, each named below.
+the quirks of moto 5.2 are worked around one by one, each named below. Once the stack
+exists, every name the local stack uses (functions, queue URLs, tables) is what the stack
+reports it created (its physical ids), never rebuilt from the template.
 """
 
 from __future__ import annotations
@@ -15,8 +17,19 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from alchemiser_local.template import (
+    CODE_BUCKET,
+    CODE_PROPERTIES,
+    load_template,
+    sub_stage,
+    translate_template,
+)
+
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
+
+    from mypy_boto3_cloudformation import CloudFormationClient
 
 __all__ = [
     "FunctionSpec",
@@ -45,10 +58,6 @@ SET_ASIDE = frozenset(
         "AWS::Lambda::Permission",
     }
 )
-_CODE_PROPERTIES = {
-    "AWS::Serverless::Function": "CodeUri",
-    "AWS::Serverless::LayerVersion": "ContentUri",
-}
 #: moto caps archive names at 48 characters.
 MAX_ARCHIVE_NAME = 48
 
@@ -178,22 +187,21 @@ def _rewire_rules(resources: dict[str, Any], stage: str) -> set[str]:
     return delivered
 
 
-def _prepare(translated: dict[str, Any], stage: str) -> _Prepared:
-    template = json.loads(json.dumps(translated))
-    resources: dict[str, Any] = template["Resources"]
-    set_aside = {k: v for k, v in resources.items() if v["Type"] in SET_ASIDE}
-    delivered = _rewire_rules(resources, stage)
-    for logical_id in set_aside:
-        del resources[logical_id]
+def _of_types(resources: dict[str, Any], *types: str) -> dict[str, Any]:
+    return {logical_id: body for logical_id, body in resources.items() if body["Type"] in types}
+
+
+def _local_references(
+    translated: dict[str, Any], set_aside: dict[str, Any], stage: str
+) -> Callable[[dict[str, Any]], dict[str, Any] | str]:
+    """The ``_walk`` replacement for the ``Ref``s the emulator would get wrong."""
     aliases = {
         logical_id: _function_of(translated["Resources"], logical_id)
-        for logical_id, body in set_aside.items()
-        if body["Type"] in {"AWS::Lambda::Alias", "AWS::Lambda::Version"}
+        for logical_id in _of_types(set_aside, "AWS::Lambda::Alias", "AWS::Lambda::Version")
     }
     bus_names = {
-        logical_id: _sub_stage(body["Properties"]["Name"], stage)
-        for logical_id, body in resources.items()
-        if body["Type"] == "AWS::Events::EventBus"
+        logical_id: sub_stage(body["Properties"]["Name"], stage)
+        for logical_id, body in _of_types(translated["Resources"], "AWS::Events::EventBus").items()
     }
 
     def local_reference(node: dict[str, Any]) -> dict[str, Any] | str:
@@ -204,24 +212,33 @@ def _prepare(translated: dict[str, Any], stage: str) -> _Prepared:
             return bus_names[ref]
         return node
 
-    template["Resources"] = _walk(resources, local_reference)
-    for body in template["Resources"].values():
-        if body["Type"] == "AWS::Events::Archive":
-            props = body["Properties"]
-            props["ArchiveName"] = _sub_stage(props["ArchiveName"], stage)[:MAX_ARCHIVE_NAME]
-            props["EventPattern"] = json.dumps(props["EventPattern"])  # moto wants text
-    layers = {k for k, v in resources.items() if v["Type"] == "AWS::Lambda::LayerVersion"}
+    return local_reference
+
+
+def _archives_for_moto(resources: dict[str, Any], stage: str) -> None:
+    """Archives as moto takes them: names of at most 48 characters, patterns as text."""
+    for body in _of_types(resources, "AWS::Events::Archive").values():
+        props = body["Properties"]
+        props["ArchiveName"] = sub_stage(props["ArchiveName"], stage)[:MAX_ARCHIVE_NAME]
+        props["EventPattern"] = json.dumps(props["EventPattern"])
+
+
+def _prepare(translated: dict[str, Any], stage: str) -> _Prepared:
+    template = json.loads(json.dumps(translated))
+    resources: dict[str, Any] = template["Resources"]
+    set_aside = {k: v for k, v in resources.items() if v["Type"] in SET_ASIDE}
+    delivered = _rewire_rules(resources, stage)
+    for logical_id in set_aside:
+        del resources[logical_id]
+    template["Resources"] = _walk(resources, _local_references(translated, set_aside, stage))
+    _archives_for_moto(template["Resources"], stage)
+    not_created = set(set_aside) | set(_of_types(resources, "AWS::Lambda::LayerVersion"))
     template["Outputs"] = {
         key: output
         for key, output in template.get("Outputs", {}).items()
-        if not _references(output) & (set(set_aside) | layers)  # moto: Ref of a layer
+        if not _references(output) & not_created  # moto: Ref of a layer
     }
     return _Prepared(template=template, set_aside=set_aside, delivered_functions=delivered)
-
-
-def _sub_stage(value: Any, stage: str) -> str:  # noqa: ANN401
-    text = value["Fn::Sub"] if isinstance(value, dict) else value
-    return str(text).replace("${Stage}", stage)
 
 
 def _zip_dir(directory: Path) -> bytes:
@@ -231,11 +248,6 @@ def _zip_dir(directory: Path) -> bytes:
             if "__pycache__" not in path.parts:
                 archive.write(path, path.relative_to(directory))
     return buffer.getvalue()
-
-
-def _queue_url(sqs: Any, resources: dict[str, Any], logical_id: str, stage: str) -> str:  # noqa: ANN401
-    name = _sub_stage(resources[logical_id]["Properties"]["QueueName"], stage)
-    return str(sqs.get_queue_url(QueueName=name)["QueueUrl"])
 
 
 def _invoke_configs(set_aside: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -249,22 +261,18 @@ def _invoke_configs(set_aside: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _functions(
-    prepared: _Prepared,
-    sam_template: dict[str, Any],
-    root: Path,
-    stage: str,
+    prepared: _Prepared, sam_template: dict[str, Any], root: Path, physical: dict[str, str]
 ) -> dict[str, FunctionSpec]:
+    """Each function as the emulator's Lambda created it (names and queues: physical ids)."""
     import boto3  # noqa: PLC0415
 
-    lambda_client, sqs = boto3.client("lambda"), boto3.client("sqs")
-    resources = prepared.template["Resources"]
+    lambda_client = boto3.client("lambda")
     invoke_configs = _invoke_configs(prepared.set_aside)
     specs = {}
-    for logical_id, body in resources.items():
+    for logical_id, body in prepared.template["Resources"].items():
         if body["Type"] != "AWS::Lambda::Function":
             continue
-        name = body["Properties"]["FunctionName"]
-        config = lambda_client.get_function_configuration(FunctionName=_sub_stage(name, stage))
+        config = lambda_client.get_function_configuration(FunctionName=physical[logical_id])
         invoke = invoke_configs.get(logical_id, {})
         on_failure = invoke.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
         specs[logical_id] = FunctionSpec(
@@ -276,21 +284,15 @@ def _functions(
             timeout_seconds=int(config.get("Timeout", 3)),
             # Lambda's default for asynchronous invocations is two retries.
             max_retry_attempts=int(invoke.get("MaximumRetryAttempts", 2)),
-            on_failure_queue_url=(
-                _queue_url(sqs, resources, on_failure["Fn::GetAtt"][0], stage)
-                if on_failure
-                else None
-            ),
-            delivery_queue_url=(
-                _queue_url(sqs, resources, delivery_queue_id(logical_id), stage)
-                if logical_id in prepared.delivered_functions
-                else None
-            ),
+            # A queue's physical id is its URL.
+            on_failure_queue_url=physical[on_failure["Fn::GetAtt"][0]] if on_failure else None,
+            delivery_queue_url=physical.get(delivery_queue_id(logical_id)),
         )
     return specs
 
 
 def _schedules(prepared: _Prepared, stage: str) -> tuple[ScheduleSpec, ...]:
+    """The schedules the local stack plays; never created, so named from the template."""
     resources = prepared.set_aside | prepared.template["Resources"]
     schedules = []
     for body in prepared.set_aside.values():
@@ -302,7 +304,7 @@ def _schedules(prepared: _Prepared, stage: str) -> tuple[ScheduleSpec, ...]:
             raise StackError(f"schedule {props['Name']} does not target a function")
         schedules.append(
             ScheduleSpec(
-                name=_sub_stage(props["Name"], stage),
+                name=sub_stage(props["Name"], stage),
                 function=function,
                 input=props["Target"]["Input"],
             )
@@ -310,20 +312,20 @@ def _schedules(prepared: _Prepared, stage: str) -> tuple[ScheduleSpec, ...]:
     return tuple(schedules)
 
 
-def _apply_ttl(template: dict[str, Any], stage: str) -> None:
+def _apply_ttl(template: dict[str, Any], physical: dict[str, str]) -> None:
     """Set table TTLs through the API: moto ignores them in CloudFormation."""
     import boto3  # noqa: PLC0415
 
     dynamodb = boto3.client("dynamodb")
-    for body in template["Resources"].values():
+    for logical_id, body in template["Resources"].items():
         ttl = (
             body["Properties"].get("TimeToLiveSpecification")
-            if body["Type"] == ("AWS::DynamoDB::Table")
+            if body["Type"] == "AWS::DynamoDB::Table"
             else None
         )
         if ttl and ttl.get("Enabled"):
             dynamodb.update_time_to_live(
-                TableName=_sub_stage(body["Properties"]["TableName"], stage),
+                TableName=physical[logical_id],  # a table's physical id is its name
                 TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
             )
 
@@ -346,13 +348,11 @@ def prepare(*, root: Path, template_path: Path, stage: str, stack_name: str) -> 
     Raises:
         TemplateError: the template is missing, malformed or not valid SAM.
     """
-    from alchemiser_local.template import load_template, translate_template  # noqa: PLC0415
-
     sam_template = load_template(template_path)
     translated = translate_template(template_path, parameters={"Stage": stage})
     code = {}
     for logical_id, body in sam_template["Resources"].items():
-        prop = _CODE_PROPERTIES.get(body["Type"])
+        prop = CODE_PROPERTIES.get(body["Type"])
         if prop:
             code[f"{logical_id}.zip"] = _zip_dir(root / body["Properties"][prop])
     return PreparedStack(
@@ -365,6 +365,16 @@ def prepare(*, root: Path, template_path: Path, stage: str, stack_name: str) -> 
     )
 
 
+def _physical_ids(cloudformation: CloudFormationClient, stack_name: str) -> dict[str, str]:
+    """What the stack reports it created: logical id -> physical id (name, URL or ARN)."""
+    resources = cloudformation.describe_stack_resources(StackName=stack_name)["StackResources"]
+    return {
+        r["LogicalResourceId"]: r["PhysicalResourceId"]
+        for r in resources
+        if "LogicalResourceId" in r and "PhysicalResourceId" in r
+    }
+
+
 def create(stack: PreparedStack) -> LocalStack:
     """Create the prepared stack in the emulator this process points at.
 
@@ -372,8 +382,6 @@ def create(stack: PreparedStack) -> LocalStack:
         StackError: the emulator refused the stack.
     """
     import boto3  # noqa: PLC0415
-
-    from alchemiser_local.template import CODE_BUCKET  # noqa: PLC0415
 
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=CODE_BUCKET)
@@ -391,17 +399,12 @@ def create(stack: PreparedStack) -> LocalStack:
         raise StackError(
             f"{stack.stack_name}: {created['StackStatus']} {created.get('StackStatusReason')}"
         )
-    _apply_ttl(stack.prepared.template, stack.stage)
-    resources = cloudformation.describe_stack_resources(StackName=stack.stack_name)
-    physical = {
-        r["LogicalResourceId"]: r["PhysicalResourceId"]
-        for r in resources["StackResources"]
-        if "LogicalResourceId" in r and "PhysicalResourceId" in r
-    }
+    physical = _physical_ids(cloudformation, stack.stack_name)
+    _apply_ttl(stack.prepared.template, physical)
     return LocalStack(
         stage=stack.stage,
         stack_name=stack.stack_name,
-        functions=_functions(stack.prepared, stack.sam_template, stack.root, stack.stage),
+        functions=_functions(stack.prepared, stack.sam_template, stack.root, physical),
         schedules=_schedules(stack.prepared, stack.stage),
         outputs={o["OutputKey"]: o["OutputValue"] for o in created.get("Outputs", [])},
         physical_ids=physical,

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from alchemiser.trading import S3BarStore
 
-__all__ = ["SymbolProfile", "fill_bar_store", "symbol_profile", "synthetic_bars"]
+__all__ = ["SymbolProfile", "fill_bar_store", "symbol_profile", "synthetic_bars", "write_bars"]
 
 _CTX = Context(prec=28)
 _CENT = Decimal("0.01")
@@ -129,8 +129,11 @@ def fill_bar_store(
     profiles: Mapping[str, SymbolProfile] | None = None,
 ) -> dict[str, int]:
     """Write synthetic bars for ``symbols`` into ``store``; returns bars written per symbol."""
-    written = {}
-    for symbol, bars in synthetic_bars(symbols, start, end, seed=seed, profiles=profiles).items():
-        store.put_bars(symbol, bars)
-        written[symbol] = len(bars)
-    return written
+    return write_bars(store, synthetic_bars(symbols, start, end, seed=seed, profiles=profiles))
+
+
+def write_bars(store: S3BarStore, bars: Mapping[str, tuple[Bar, ...]]) -> dict[str, int]:
+    """Write each symbol's ``bars`` into ``store`` (replacing its old ones); bars per symbol."""
+    for symbol, series in bars.items():
+        store.put_bars(symbol, series)
+    return {symbol: len(series) for symbol, series in bars.items()}

@@ -3,40 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import boto3
-import pytest
 
 from alchemiser.errors import BrokerApiError
 from alchemiser.trading import PaperBroker
-from alchemiser_local.delivery import Deliveries
-from alchemiser_local.emulator import Emulator
-from alchemiser_local.functions import FunctionHost
 from alchemiser_local.runner import new_york_open
-from alchemiser_local.seed import seed_world
-from alchemiser_local.session import running_stack
 from alchemiser_local.timeline import Timeline
-from tests.support.template import ROOT, TEMPLATE_PATH
-
-DAY = date(2026, 11, 16)
-
-
-@pytest.fixture
-def local_stack():
-    with running_stack(template=TEMPLATE_PATH, root=ROOT, stage="dev", emulator=Emulator()) as (
-        _,
-        stack,
-    ):
-        seed_world(stack, first_day=DAY, last_day=DAY, seed=7)
-        yield stack
-
-
-def deliveries_for(stack, timeline):
-    hosts = {
-        lid: FunctionHost(spec, record=timeline.record) for lid, spec in stack.functions.items()
-    }
-    return Deliveries(stack=stack, hosts=hosts)
+from tests.e2e.conftest import DAY, deliveries_for
 
 
 def test_a_failing_step_is_retried_then_kept_in_the_failure_queue(local_stack, monkeypatch):

@@ -8,6 +8,10 @@ from typing import Any
 
 from samtranslator.yaml_helper import yaml_parse
 
+from alchemiser_local.template import sub_stage
+
+__all__ = ["ROOT", "TEMPLATE_PATH", "load_template", "resource", "resources_of_type", "sub_stage"]
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = ROOT / "template.yaml"
 
@@ -30,12 +34,3 @@ def resources_of_type(type_name: str) -> dict[str, dict[str, Any]]:
         for logical_id, body in load_template()["Resources"].items()
         if body["Type"] == type_name
     }
-
-
-def sub_stage(value: Any, stage: str) -> str:
-    """Resolve a ``!Sub`` name that only uses ${Stage} (queue and table names)."""
-    if isinstance(value, dict) and "Fn::Sub" in value:
-        value = value["Fn::Sub"]
-    if not isinstance(value, str):
-        raise TypeError(f"not a plain !Sub string: {value!r}")
-    return value.replace("${Stage}", stage)
