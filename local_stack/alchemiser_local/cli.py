@@ -1,8 +1,15 @@
-"""``alchemiser``: the serverless workflow on one machine (no AWS account, no Docker).
+"""``alchemiser``: the workflow on one machine, and the operator's commands for a stack.
 
-alchemiser run [--days N] [--start YYYY-MM-DD]   the whole workflow, then a report
-alchemiser invoke <FunctionLogicalId> --event FILE   what `sam local invoke` does
-alchemiser up                                     keep the local stack running
+The local stack (no AWS account, no Docker):
+  alchemiser run [--days N] [--start YYYY-MM-DD]      the whole workflow, then a report
+  alchemiser invoke <FunctionLogicalId> --event FILE  what `sam local invoke` does
+  alchemiser up [--bare]                              keep a local stack running
+
+Operator commands, each for a deployed stage (--stage S) or the running `up` (--local):
+  alchemiser schedule fire NAME [--at TIME]           fire a schedule as Scheduler would
+  alchemiser bars backfill | bars import FILE.csv     fill the bar store
+  alchemiser paper reset --cash N --yes               start the paper account over
+  alchemiser risk resume --reason TEXT                turn the drawdown kill switch off
 """
 
 from __future__ import annotations
@@ -11,13 +18,12 @@ import argparse
 import gc
 import json
 import sys
-import time
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 __all__ = ["main"]
 
@@ -40,11 +46,44 @@ def _parser() -> argparse.ArgumentParser:
         default=ROOT / "template.yaml",
         help="SAM template (default: the repository's template.yaml)",
     )
-    parser.add_argument("--stage", default="dev", choices=["dev", "staging", "prod"])
+    parser.add_argument(
+        "--stage",
+        default="dev",
+        choices=["dev", "staging", "prod"],
+        help="the local stack's stage (run, invoke, up; and which `up` --local means)",
+    )
     parser.add_argument(
         "--port", type=int, default=0, help="emulator port on 127.0.0.1 (default: any free port)"
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    _local_stack_commands(commands)
+    from alchemiser_local.ops import MODULES  # noqa: PLC0415 - the operator commands
+
+    for module in MODULES:
+        module.register(commands)
+    return parser
+
+
+def _parameter(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE (e.g. BrokerBackend=alpaca)")
+    return key, value
+
+
+def _add_parameters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--parameter",
+        dest="parameters",
+        type=_parameter,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a template parameter override, as sam deploy takes it (repeatable)",
+    )
+
+
+def _local_stack_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's subparsers
 
     run = commands.add_parser("run", help="run the trading workflow end to end")
     run.add_argument("--days", type=int, default=1, help="consecutive trading days to run")
@@ -60,13 +99,28 @@ def _parser() -> argparse.ArgumentParser:
         help="where logs, report.json and equity.png go",
     )
     run.add_argument("--seed", type=int, default=7, help="seed of the synthetic bars")
+    _add_parameters(run)
+    run.set_defaults(handler=_run)
 
     invoke = commands.add_parser("invoke", help="invoke one function with an event file")
     invoke.add_argument("function", help="logical id in template.yaml, e.g. TradingSystemFunction")
     invoke.add_argument("--event", type=Path, required=True, help="JSON event file")
+    invoke.set_defaults(handler=_invoke)
 
-    commands.add_parser("up", help="keep the local stack running until Ctrl-C")
-    return parser
+    up = commands.add_parser("up", help="keep a local stack running until Ctrl-C")
+    up.add_argument(
+        "--bare",
+        action="store_true",
+        help="a fresh deployment: empty bar store, no paper account (the first-deploy runbook)",
+    )
+    up.add_argument(
+        "--endpoint-port", type=int, default=0, help="the operator endpoint's port (default: any)"
+    )
+    up.add_argument(
+        "--out", type=Path, default=ROOT / "out" / "local-stack", help="where the logs go"
+    )
+    _add_parameters(up)
+    up.set_defaults(handler=_up)
 
 
 def _read_event(path: Path) -> object:
@@ -104,6 +158,7 @@ def _run(args: argparse.Namespace) -> int:
             stage=args.stage,
             port=args.port,
             seed=args.seed,
+            parameters=dict(args.parameters),
         ),
         emulator=emulator,
     )
@@ -140,25 +195,19 @@ def _invoke(args: argparse.Namespace) -> int:
 
 
 def _up(args: argparse.Namespace) -> int:
-    from alchemiser_local.emulator import Emulator  # noqa: PLC0415
-    from alchemiser_local.session import running_stack  # noqa: PLC0415
+    from alchemiser_local.up import UpOptions, serve  # noqa: PLC0415
 
-    emulator = Emulator(port=args.port)
-    with running_stack(template=args.template, root=ROOT, stage=args.stage, emulator=emulator) as (
-        endpoint,
-        stack,
-    ):
-        print(f"AWS_ENDPOINT_URL={endpoint}")
-        print("AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1")
-        for key, value in sorted(stack.outputs.items()):
-            print(f"{key:32} {value}")
-        print("\nlocal stack running; Ctrl-C stops it")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            print("\nstopping")
-    return 0
+    options = UpOptions(
+        root=ROOT,
+        template=args.template,
+        out_dir=args.out,
+        stage=args.stage,
+        port=args.port,
+        endpoint_port=args.endpoint_port,
+        bare=args.bare,
+        parameters=dict(args.parameters),
+    )
+    return serve(options, out=lambda line: print(line, flush=True))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -170,14 +219,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     is done. Exit itself stays normal (buffers flushed, atexit handlers run).
     """
     from alchemiser_local.emulator import EmulatorError  # noqa: PLC0415
+    from alchemiser_local.ops.common import OpsError  # noqa: PLC0415
     from alchemiser_local.stack import StackError  # noqa: PLC0415
+    from alchemiser_local.target import TargetError  # noqa: PLC0415
     from alchemiser_local.template import TemplateError  # noqa: PLC0415
 
     args = _parser().parse_args(argv)
-    handlers = {"run": _run, "invoke": _invoke, "up": _up}
+    handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        return handlers[args.command](args)
-    except (CliError, TemplateError, StackError, EmulatorError, LookupError) as exc:
+        return handler(args)
+    except (
+        CliError,
+        OpsError,
+        TargetError,
+        TemplateError,
+        StackError,
+        EmulatorError,
+        LookupError,
+    ) as exc:
         print(f"alchemiser {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     finally:

@@ -39,10 +39,10 @@ class SettleTimeoutError(Exception):
     """Raised when events or tasks are still flowing after the time allowed."""
 
 
-def scheduler_input(schedule: ScheduleSpec, at: datetime, *, schedule_arn: str) -> Any:  # noqa: ANN401
-    """The payload Scheduler sends: the Input with its context attributes filled in."""
+def scheduler_input(text: str, at: datetime, *, schedule_arn: str) -> Any:  # noqa: ANN401
+    """The payload Scheduler sends: the Input ``text`` with its context attributes filled."""
     filled = (
-        schedule.input.replace(
+        text.replace(
             "<aws.scheduler.scheduled-time>", at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         )
         .replace("<aws.scheduler.schedule-arn>", schedule_arn)
@@ -84,7 +84,7 @@ class Deliveries:
         """What Scheduler does at ``at``: invoke the target asynchronously with the Input."""
         arn = f"arn:aws:scheduler:us-east-1:123456789012:schedule/default/{schedule.name}"
         return self.hosts[schedule.function].invoke_async(
-            scheduler_input(schedule, at, schedule_arn=arn)
+            scheduler_input(schedule.input, at, schedule_arn=arn)
         )
 
     def deliver_pending(self) -> int:

@@ -1,39 +1,45 @@
 """``alchemiser run``: the whole serverless workflow on one machine.
 
-Emulator up, stack created from template.yaml, paper account and bar store seeded, then
-for each weekday the daily schedule fires at 09:35 New York time (its cron is MON-FRI)
-and every event is delivered as AWS would deliver it, until the workflow and its tasks
-are done.
+Emulator up, stack created from template.yaml as a fresh deployment (empty bar store,
+no paper account), and Alpaca on loopback serving the synthetic bars. Then for each
+weekday, as the schedules do on AWS (their crons are MON-FRI): at 08:00 New York the
+market data refresh fills the bar store from Alpaca, at 09:35 the daily trade starts
+the workflow, and every event is delivered as AWS would deliver it, until the workflow
+and its tasks are done. The paper account opens itself on the first trade.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall_time
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
-from alchemiser_local.delivery import Deliveries
+from alchemiser_local.alpaca_local import local_alpaca, new_york_at
 from alchemiser_local.emulator import Emulator
-from alchemiser_local.functions import FunctionHost
 from alchemiser_local.report import DayResult, Laps, RunReport, format_entry, print_summary
+from alchemiser_local.service import build_deliveries
 from alchemiser_local.session import running_stack
 from alchemiser_local.tasks import InProcessWorker
 from alchemiser_local.timeline import Timeline
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from decimal import Decimal
     from pathlib import Path
 
-    from alchemiser_local.stack import LocalStack, ScheduleSpec
+    from alchemiser_local.alpaca_emulator import AlpacaEmulator
+    from alchemiser_local.delivery import Deliveries
 
-__all__ = ["DAILY_TRADE_SCHEDULE", "RunOptions", "run"]
+__all__ = ["DAILY_TRADE", "MARKET_DATA_REFRESH", "RunOptions", "new_york_open", "run"]
 
-#: The schedule whose firing starts a trading day's workflow.
-DAILY_TRADE_SCHEDULE = "daily-trade"
+#: The schedule whose firing starts a trading day's workflow, and when it fires.
+DAILY_TRADE = "DailyTradeSchedule"
+_TRADE_TIME = wall_time(9, 35)
+#: The schedule that fills the bar store before the trade, and when it fires.
+MARKET_DATA_REFRESH = "MarketDataRefreshSchedule"
+_REFRESH_TIME = wall_time(8, 0)
 _SATURDAY = 5
 
 
@@ -50,13 +56,13 @@ class RunOptions:
     port: int = 0
     seed: int = 7
     retry_delay_seconds: float = 0.0
+    #: Template parameter overrides (``BrokerBackend=alpaca``).
+    parameters: Mapping[str, str] = field(default_factory=dict)
 
 
 def new_york_open(day: date) -> datetime:
-    """09:35 New York time on ``day``, as an aware UTC instant (the schedule's time)."""
-    from alchemiser.clock import NEW_YORK  # noqa: PLC0415
-
-    return datetime.combine(day, wall_time(9, 35), ZoneInfo(NEW_YORK)).astimezone(UTC)
+    """09:35 New York time on ``day``, as an aware UTC instant (the trade schedule's)."""
+    return new_york_at(day, _TRADE_TIME)
 
 
 def schedule_days(days: int, start: date | None) -> list[date]:
@@ -81,13 +87,6 @@ def schedule_days(days: int, start: date | None) -> list[date]:
             chosen.append(day)
         day += step
     return sorted(chosen)
-
-
-def _daily_schedule(stack: LocalStack) -> ScheduleSpec:
-    for schedule in stack.schedules:
-        if schedule.name.endswith(DAILY_TRADE_SCHEDULE):
-            return schedule
-    raise LookupError(f"template.yaml has no schedule named *{DAILY_TRADE_SCHEDULE}")
 
 
 def _day_result(
@@ -115,6 +114,21 @@ def _day_result(
     )
 
 
+def _run_day(
+    day: date, deliveries: Deliveries, alpaca: AlpacaEmulator, say: Callable[[str], None]
+) -> str | None:
+    """One weekday as the schedules make it; returns the trade's correlation id."""
+    stack = deliveries.stack
+    for name, at in ((MARKET_DATA_REFRESH, _REFRESH_TIME), (DAILY_TRADE, _TRADE_TIME)):
+        schedule = stack.schedule(name)
+        instant = new_york_at(day, at)
+        alpaca.set_now(instant)
+        say(f"{day} {at:%H:%M} America/New_York: {schedule.name} fires")
+        fired = deliveries.fire(schedule, instant)
+        deliveries.settle()
+    return (fired.result or {}).get("correlation_id")
+
+
 def run(
     options: RunOptions, *, out: Callable[[str], None] = print, emulator: Emulator | None = None
 ) -> RunReport:
@@ -123,7 +137,7 @@ def run(
     ``emulator`` may be started already (its start is the slowest part: start it first).
     """
     from alchemiser.logging import configure_logging  # noqa: PLC0415
-    from alchemiser_local.seed import seed_world, synthetic_world  # noqa: PLC0415
+    from alchemiser_local.seed import account_view, synthetic_world  # noqa: PLC0415
 
     started = time.perf_counter()
     lap = Laps()
@@ -142,25 +156,26 @@ def run(
             root=options.root,
             stage=options.stage,
             emulator=emulator or Emulator(port=options.port),
+            parameters=options.parameters,
         ) as (endpoint, stack),
+        local_alpaca(stack, world) as alpaca,
         log_path.open("w") as log_file,
     ):
         report.timings.stack = lap()
         say(f"emulator {endpoint}: stack {stack.stack_name}, {len(stack.physical_ids)} resources")
+        say(f"Alpaca emulator {alpaca.url}: {len(world.bars)} symbols of bars")
         configure_logging(stream=log_file, force=True)
-        account = seed_world(stack, world)
-        say(f"seeded {account.describe()}")
+        account = account_view(stack, world, alpaca)
         timeline = Timeline(started=time.perf_counter(), on_entry=lambda e: out(format_entry(e)))
         worker = InProcessWorker(environment=stack.stage)
         worker.start()
-        deliveries = _deliveries(stack, timeline, options.retry_delay_seconds, worker)
+        deliveries = build_deliveries(
+            stack, worker, timeline.record, retry_delay_seconds=options.retry_delay_seconds
+        )
         report.timings.seed = lap()
         try:
             for day in dates:
-                say(f"{day} 09:35 America/New_York: {_daily_schedule(stack).name} fires")
-                fired = deliveries.fire(_daily_schedule(stack), new_york_open(day))
-                deliveries.settle()
-                correlation_id = (fired.result or {}).get("correlation_id")
+                correlation_id = _run_day(day, deliveries, alpaca, say)
                 report.days.append(_day_result(day, correlation_id, timeline, account.equity(day)))
                 report.timings.days.append(lap())
         finally:
@@ -172,22 +187,3 @@ def run(
     report.seconds = time.perf_counter() - started
     print_summary(report, out)
     return report
-
-
-def _deliveries(
-    stack: LocalStack, timeline: Timeline, retry_delay_seconds: float, worker: InProcessWorker
-) -> Deliveries:
-    deliveries = Deliveries(
-        stack=stack,
-        hosts={},
-        task_queue_urls=(stack.outputs["PnlReportsQueueUrl"], stack.outputs["TradeLedgerQueueUrl"]),
-        tasks_done=worker.signals.done,
-    )
-    for logical_id, spec in stack.functions.items():
-        deliveries.hosts[logical_id] = FunctionHost(
-            spec,
-            record=timeline.record,
-            retry_delay_seconds=retry_delay_seconds,
-            sqs=deliveries.sqs,
-        )
-    return deliveries

@@ -1,7 +1,10 @@
-"""What the local stack starts with: a paper account with cash, and a bar store.
+"""What the local stack's world holds: Alpaca's bars, and views of the trading account.
 
 Bars come from the seeded generator (identical on every machine for one seed), over
-enough trading days before the first simulated day for every strategy's lookback.
+enough trading days before the first simulated day for every strategy's lookback; the
+local stack's Alpaca serves them (``alpaca_local``). ``seed_world`` fills a stack's bar
+store and opens its paper account directly, for tests that start from a seeded stack;
+``alchemiser run`` and ``up`` start bare and let the stack fill itself.
 """
 
 from __future__ import annotations
@@ -9,15 +12,53 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import date
 
-    from alchemiser.trading import Bar, PaperBroker, S3BarStore, StrategyConfig
+    from alchemiser.events import AccountSnapshot
+    from alchemiser.trading import Bar, MarketData, PaperBroker, StrategyConfig
+    from alchemiser_local.alpaca_emulator import AlpacaEmulator
     from alchemiser_local.stack import LocalStack
 
-__all__ = ["PaperAccount", "SyntheticWorld", "seed_world", "synthetic_world"]
+__all__ = [
+    "AccountView",
+    "AlpacaAccount",
+    "PaperAccount",
+    "SyntheticWorld",
+    "account_view",
+    "seed_world",
+    "synthetic_world",
+]
+
+
+class AccountView(Protocol):
+    """The trading account as the run's report reads it after each day."""
+
+    def equity(self, day: date) -> Decimal:
+        """Cash plus positions at ``day``'s close."""
+        ...
+
+    def positions(self, day: date) -> tuple[dict[str, dict[str, str]], Decimal]:
+        """Each position's quantity, last close and value at ``day``'s close; and cash."""
+        ...
+
+
+def _positions(
+    account: AccountSnapshot, closes: dict[str, Decimal]
+) -> tuple[dict[str, dict[str, str]], Decimal]:
+    positions = {
+        symbol: {
+            "quantity": str(quantity),
+            "price": str(closes[symbol]),
+            "value": str((quantity * closes[symbol]).quantize(_CENT)),
+        }
+        for symbol, quantity in sorted(account.positions.items())
+    }
+    return positions, account.cash
+
 
 #: Extra history beyond the longest lookback (calendar days), so no symbol is short.
 _HISTORY_MARGIN_DAYS = 45
@@ -25,11 +66,30 @@ _CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
+class WorldBars:
+    """``MarketData`` over the world's bars: the market's closes, whatever the store holds.
+
+    The report values the account at each day's close, which the stack's bar store only
+    learns the next morning (the refresh fetches completed sessions).
+    """
+
+    bars: dict[str, tuple[Bar, ...]]
+
+    def daily_bars(
+        self, symbols: Sequence[str], lookback: int, *, as_of: date
+    ) -> dict[str, tuple[Bar, ...]]:
+        """Per symbol, the last ``lookback`` bars before ``as_of`` (see ``MarketData``)."""
+        from alchemiser.trading.bars import select_window  # noqa: PLC0415
+
+        return {s: select_window(s, self.bars.get(s, ()), lookback, as_of=as_of) for s in symbols}
+
+
+@dataclass(frozen=True)
 class PaperAccount:
-    """The seeded paper account, valued from the bar store."""
+    """The paper account, valued at the market's closes."""
 
     table_name: str
-    store: S3BarStore
+    store: MarketData
     config: StrategyConfig
     symbols: tuple[str, ...]
 
@@ -44,26 +104,26 @@ class PaperAccount:
             slippage_bps=self.config.paper_broker.slippage_bps,
         )
 
+    def _account(self, day: date) -> AccountSnapshot:
+        from alchemiser.errors import PaperAccountNotFoundError  # noqa: PLC0415
+        from alchemiser.events import AccountSnapshot  # noqa: PLC0415
+
+        try:
+            return self._broker(day).get_account()
+        except PaperAccountNotFoundError:  # not traded yet: it opens on the first trade
+            cash = self.config.paper_broker.starting_cash
+            return AccountSnapshot(equity=cash, cash=cash, buying_power=cash)
+
     def equity(self, day: date) -> Decimal:
         """Cash plus positions at ``day``'s close."""
-        return self._broker(day).get_account().equity
+        return self._account(day).equity
 
     def positions(self, day: date) -> tuple[dict[str, dict[str, str]], Decimal]:
         """Each position's quantity, last close and value at ``day``'s close; and cash."""
-        account = self._broker(day).get_account()
+        account = self._account(day)
         held = sorted(account.positions)
-        closes = self.store.daily_bars(held, 1, as_of=day + timedelta(days=1)) if held else {}
-        positions = {
-            symbol: {
-                "quantity": str(account.positions[symbol]),
-                "price": str(closes[symbol][-1].close),
-                "value": str(
-                    (account.positions[symbol] * closes[symbol][-1].close).quantize(_CENT)
-                ),
-            }
-            for symbol in held
-        }
-        return positions, account.cash
+        bars = self.store.daily_bars(held, 1, as_of=day + timedelta(days=1)) if held else {}
+        return _positions(account, {symbol: bars[symbol][-1].close for symbol in held})
 
     def describe(self) -> str:
         """One line for the progress view."""
@@ -71,6 +131,45 @@ class PaperAccount:
             f"paper account ({self.config.paper_broker.starting_cash} USD) and "
             f"{len(self.symbols)} symbols of bars"
         )
+
+
+@dataclass(frozen=True)
+class AlpacaAccount:
+    """The Alpaca account (the emulator's), read through the Alpaca broker adapter."""
+
+    emulator: AlpacaEmulator
+
+    def _account(self, day: date) -> AccountSnapshot:
+        from alchemiser.trading import AlpacaBroker  # noqa: PLC0415
+        from alchemiser.trading.alpaca_config import AlpacaSecret  # noqa: PLC0415
+
+        self.emulator.set_today(day + timedelta(days=1))  # valued at ``day``'s close
+        secret = AlpacaSecret.model_validate(self.emulator.secret())
+        return AlpacaBroker(secret.credentials, base_url=secret.trading_base_url).get_account()
+
+    def equity(self, day: date) -> Decimal:
+        """Cash plus positions at ``day``'s close."""
+        return self._account(day).equity
+
+    def positions(self, day: date) -> tuple[dict[str, dict[str, str]], Decimal]:
+        """Each position's quantity, last close and value at ``day``'s close; and cash."""
+        account = self._account(day)
+        market = self.emulator.market
+        closes = {s: market.close_before(s, day + timedelta(days=1)) for s in account.positions}
+        return _positions(account, {s: c for s, c in closes.items() if c is not None})
+
+
+def account_view(stack: LocalStack, world: SyntheticWorld, alpaca: AlpacaEmulator) -> AccountView:
+    """The account the stack's trading broker keeps: the paper account, or Alpaca's."""
+    backend = stack.functions["EventRoutingFunction"].environment.get("BROKER_BACKEND", "paper")
+    if backend == "alpaca":
+        return AlpacaAccount(alpaca)
+    return PaperAccount(
+        table_name=stack.outputs["PaperBrokerTableName"],
+        store=WorldBars(world.bars),
+        config=world.config,
+        symbols=tuple(world.bars),
+    )
 
 
 @dataclass(frozen=True)

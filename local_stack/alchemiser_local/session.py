@@ -12,7 +12,7 @@ from alchemiser_local.functions import FunctionHost, shared_environment
 from alchemiser_local.stack import create, prepare
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
     from pathlib import Path
 
     from alchemiser_local.functions import Attempt
@@ -58,11 +58,17 @@ def warm_up() -> None:
 
 @contextmanager
 def running_stack(
-    *, template: Path, root: Path, stage: str, emulator: Emulator
+    *,
+    template: Path,
+    root: Path,
+    stage: str,
+    emulator: Emulator,
+    parameters: Mapping[str, str] | None = None,
 ) -> Iterator[tuple[str, LocalStack]]:
     """The emulator with the stack created; this process has the functions' environment.
 
-    Yields the endpoint URL and the stack; everything stops on exit.
+    ``parameters`` override the template's parameters (``BrokerBackend=alpaca``). Yields
+    the endpoint URL and the stack; everything stops on exit.
 
     Raises:
         TemplateError, StackError, EmulatorError: see ``stack`` and ``emulator``.
@@ -74,6 +80,7 @@ def running_stack(
             template_path=template,
             stage=stage,
             stack_name=STACK_NAME.format(stage=stage),
+            parameters=parameters,
         )
         warm_up()
         emulator.wait_ready()

@@ -26,7 +26,7 @@ from alchemiser_local.template import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from pathlib import Path
 
     from mypy_boto3_cloudformation import CloudFormationClient
@@ -60,6 +60,8 @@ SET_ASIDE = frozenset(
 )
 #: moto caps archive names at 48 characters.
 MAX_ARCHIVE_NAME = 48
+#: The role the template's schedules invoke their targets with.
+_SCHEDULER_ROLE = "SchedulerRole"
 
 
 class StackError(Exception):
@@ -85,9 +87,12 @@ class FunctionSpec:
 class ScheduleSpec:
     """An EventBridge Scheduler schedule: its target function and raw Input."""
 
+    logical_id: str
     name: str
     function: str
     input: str
+    expression: str
+    timezone: str
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,20 @@ class LocalStack:
     schedules: tuple[ScheduleSpec, ...]
     outputs: dict[str, str]
     physical_ids: dict[str, str] = field(repr=False)
+    #: Topic logical id -> the queue its rule targets deliver to (see ``_rewire_rules``).
+    topic_queues: dict[str, str] = field(default_factory=dict)
+
+    def schedule(self, name: str) -> ScheduleSpec:
+        """A schedule by logical id (``DailyTradeSchedule``) or by name.
+
+        Raises:
+            LookupError: naming the schedules there are.
+        """
+        for schedule in self.schedules:
+            if name in (schedule.logical_id, schedule.name):
+                return schedule
+        known = ", ".join(s.logical_id for s in self.schedules)
+        raise LookupError(f"no schedule {name!r} in the stack; schedules: {known}")
 
 
 def _walk(node: Any, replace: Any) -> Any:  # noqa: ANN401 - JSON-like template nodes
@@ -145,9 +164,9 @@ def _target_function(resources: dict[str, Any], arn: Any) -> str | None:  # noqa
     return None
 
 
-def delivery_queue_id(function: str) -> str:
-    """The logical id of the queue standing in for a function as a rule target."""
-    return f"{function}LocalDelivery"
+def delivery_queue_id(target: str) -> str:
+    """The logical id of the queue standing in for a function or topic as a rule target."""
+    return f"{target}LocalDelivery"
 
 
 @dataclass
@@ -155,36 +174,52 @@ class _Prepared:
     template: dict[str, Any]
     set_aside: dict[str, Any]
     delivered_functions: set[str]
+    delivered_topics: set[str] = field(default_factory=set)
 
 
-def _rewire_rules(resources: dict[str, Any], stage: str) -> set[str]:
-    """Function targets become delivery queues; rules moto would misdeliver are dropped."""
-    delivered: set[str] = set()
-    for logical_id, rule in list(resources.items()):
-        if rule["Type"] != "AWS::Events::Rule":
-            continue
+def _topic_of(resources: dict[str, Any], arn: Any) -> str | None:  # noqa: ANN401
+    ref = arn.get("Ref") if isinstance(arn, dict) else None
+    if isinstance(ref, str) and resources.get(ref, {}).get("Type") == "AWS::SNS::Topic":
+        return ref
+    return None
+
+
+def _stand_in(resources: dict[str, Any], target: dict[str, Any]) -> tuple[str, str] | None:
+    """``("function" | "topic", logical id)`` when the emulator cannot deliver to ``target``."""
+    function = _target_function(resources, target["Arn"])
+    if function is not None:
+        return "function", function
+    topic = _topic_of(resources, target["Arn"])
+    return ("topic", topic) if topic is not None else None
+
+
+def _rewire_rules(resources: dict[str, Any], stage: str) -> tuple[set[str], set[str]]:
+    """Function and topic targets become delivery queues; misdelivering rules are dropped.
+
+    moto's EventBridge can deliver to neither a function nor an SNS topic (a topic target
+    fails the whole PutEvents with a 500), so each stands behind a queue: a function's is
+    invoked from it (``delivery``), a topic's holds what the topic would have sent.
+    """
+    stood_in: dict[str, set[str]] = {"function": set(), "topic": set()}
+    for logical_id, rule in _of_types(resources, "AWS::Events::Rule").items():
         props = rule["Properties"]
-        if props.get("State", "ENABLED") != "ENABLED":
-            del resources[logical_id]  # moto delivers for disabled rules
-            continue
-        if not props.get("EventPattern"):
-            del resources[logical_id]  # moto sends every event to a rule with no pattern
+        if props.get("State", "ENABLED") != "ENABLED" or not props.get("EventPattern"):
+            # moto delivers for disabled rules, and sends every event to one without pattern
+            del resources[logical_id]
             continue
         for target in props.get("Targets", []):
-            function = _target_function(resources, target["Arn"])
-            if function is None:
-                continue
-            delivered.add(function)
-            target["Arn"] = {"Fn::GetAtt": [delivery_queue_id(function), "Arn"]}
-    for function in delivered:
-        resources[delivery_queue_id(function)] = {
+            if (found := _stand_in(resources, target)) is not None:
+                stood_in[found[0]].add(found[1])
+                target["Arn"] = {"Fn::GetAtt": [delivery_queue_id(found[1]), "Arn"]}
+    for target in stood_in["function"] | stood_in["topic"]:
+        resources[delivery_queue_id(target)] = {
             "Type": "AWS::SQS::Queue",
             "Properties": {
-                "QueueName": f"alchemiser-{stage}-{function.lower()}-local-delivery",
+                "QueueName": f"alchemiser-{stage}-{target.lower()}-local-delivery",
                 "VisibilityTimeout": 900,
             },
         }
-    return delivered
+    return stood_in["function"], stood_in["topic"]
 
 
 def _of_types(resources: dict[str, Any], *types: str) -> dict[str, Any]:
@@ -227,7 +262,7 @@ def _prepare(translated: dict[str, Any], stage: str) -> _Prepared:
     template = json.loads(json.dumps(translated))
     resources: dict[str, Any] = template["Resources"]
     set_aside = {k: v for k, v in resources.items() if v["Type"] in SET_ASIDE}
-    delivered = _rewire_rules(resources, stage)
+    delivered, topics = _rewire_rules(resources, stage)
     for logical_id in set_aside:
         del resources[logical_id]
     template["Resources"] = _walk(resources, _local_references(translated, set_aside, stage))
@@ -238,7 +273,12 @@ def _prepare(translated: dict[str, Any], stage: str) -> _Prepared:
         for key, output in template.get("Outputs", {}).items()
         if not _references(output) & not_created  # moto: Ref of a layer
     }
-    return _Prepared(template=template, set_aside=set_aside, delivered_functions=delivered)
+    return _Prepared(
+        template=template,
+        set_aside=set_aside,
+        delivered_functions=delivered,
+        delivered_topics=topics,
+    )
 
 
 def _zip_dir(directory: Path) -> bytes:
@@ -292,24 +332,53 @@ def _functions(
 
 
 def _schedules(prepared: _Prepared, stage: str) -> tuple[ScheduleSpec, ...]:
-    """The schedules the local stack plays; never created, so named from the template."""
+    """The template's schedules (moto's CloudFormation cannot create them: see below)."""
     resources = prepared.set_aside | prepared.template["Resources"]
     schedules = []
-    for body in prepared.set_aside.values():
-        if body["Type"] != "AWS::Scheduler::Schedule":
-            continue
+    for logical_id, body in _of_types(prepared.set_aside, "AWS::Scheduler::Schedule").items():
         props = body["Properties"]
         function = _target_function(resources, props["Target"]["Arn"])
         if function is None:
             raise StackError(f"schedule {props['Name']} does not target a function")
         schedules.append(
             ScheduleSpec(
+                logical_id=logical_id,
                 name=sub_stage(props["Name"], stage),
                 function=function,
                 input=props["Target"]["Input"],
+                expression=props["ScheduleExpression"],
+                timezone=props.get("ScheduleExpressionTimezone", "UTC"),
             )
         )
     return tuple(schedules)
+
+
+def _create_schedules(
+    schedules: tuple[ScheduleSpec, ...], functions: dict[str, FunctionSpec], role_arn: str
+) -> None:
+    """Create the schedules through moto's Scheduler API, as CloudFormation would.
+
+    They never fire here (the local stack fires them), but ``get_schedule`` answers as on
+    AWS, so ``alchemiser schedule fire`` reads a schedule the same way on both. The target
+    is the function itself: aliases are not created locally.
+    """
+    import boto3  # noqa: PLC0415
+
+    scheduler = boto3.client("scheduler")
+    lambda_client = boto3.client("lambda")
+    for schedule in schedules:
+        function = lambda_client.get_function(FunctionName=functions[schedule.function].name)
+        scheduler.create_schedule(
+            Name=schedule.name,
+            ScheduleExpression=schedule.expression,
+            ScheduleExpressionTimezone=schedule.timezone,
+            FlexibleTimeWindow={"Mode": "OFF"},
+            Target={
+                "Arn": function["Configuration"]["FunctionArn"],
+                "RoleArn": role_arn,
+                "Input": schedule.input,
+            },
+        )
 
 
 def _apply_ttl(template: dict[str, Any], physical: dict[str, str]) -> None:
@@ -340,16 +409,28 @@ class PreparedStack:
     sam_template: dict[str, Any]
     prepared: _Prepared
     code: dict[str, bytes]
+    parameters: dict[str, str] = field(default_factory=dict)
 
 
-def prepare(*, root: Path, template_path: Path, stage: str, stack_name: str) -> PreparedStack:
+def prepare(
+    *,
+    root: Path,
+    template_path: Path,
+    stage: str,
+    stack_name: str,
+    parameters: Mapping[str, str] | None = None,
+) -> PreparedStack:
     """Translate and adapt the template, and zip the code (no AWS call).
+
+    ``parameters`` are template parameter overrides (``BrokerBackend=alpaca``), as
+    ``sam deploy --parameter-overrides`` takes them; ``Stage`` is ``stage``.
 
     Raises:
         TemplateError: the template is missing, malformed or not valid SAM.
     """
     sam_template = load_template(template_path)
-    translated = translate_template(template_path, parameters={"Stage": stage})
+    overrides = {**(parameters or {}), "Stage": stage}
+    translated = translate_template(template_path, parameters=overrides)
     code = {}
     for logical_id, body in sam_template["Resources"].items():
         prop = CODE_PROPERTIES.get(body["Type"])
@@ -362,6 +443,7 @@ def prepare(*, root: Path, template_path: Path, stage: str, stack_name: str) -> 
         sam_template=sam_template,
         prepared=_prepare(translated, stage),
         code=code,
+        parameters=overrides,
     )
 
 
@@ -391,7 +473,10 @@ def create(stack: PreparedStack) -> LocalStack:
     cloudformation.create_stack(
         StackName=stack.stack_name,
         TemplateBody=json.dumps(stack.prepared.template),
-        Parameters=[{"ParameterKey": "Stage", "ParameterValue": stack.stage}],
+        Parameters=[
+            {"ParameterKey": key, "ParameterValue": value}
+            for key, value in sorted(stack.parameters.items())
+        ],
         Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
     )
     created = cloudformation.describe_stacks(StackName=stack.stack_name)["Stacks"][0]
@@ -401,11 +486,18 @@ def create(stack: PreparedStack) -> LocalStack:
         )
     physical = _physical_ids(cloudformation, stack.stack_name)
     _apply_ttl(stack.prepared.template, physical)
+    functions = _functions(stack.prepared, stack.sam_template, stack.root, physical)
+    schedules = _schedules(stack.prepared, stack.stage)
+    role = boto3.client("iam").get_role(RoleName=physical[_SCHEDULER_ROLE])["Role"]["Arn"]
+    _create_schedules(schedules, functions, role)
     return LocalStack(
         stage=stack.stage,
         stack_name=stack.stack_name,
-        functions=_functions(stack.prepared, stack.sam_template, stack.root, physical),
-        schedules=_schedules(stack.prepared, stack.stage),
+        functions=functions,
+        schedules=schedules,
         outputs={o["OutputKey"]: o["OutputValue"] for o in created.get("Outputs", [])},
         physical_ids=physical,
+        topic_queues={
+            topic: physical[delivery_queue_id(topic)] for topic in stack.prepared.delivered_topics
+        },
     )

@@ -1,0 +1,141 @@
+"""The local stack as a service: it keeps delivering events until it is stopped.
+
+What AWS does on its own after ``sam deploy``, this does while ``alchemiser up`` runs:
+rules deliver to the functions (their delivery queues), asynchronous invocations are
+retried and end in their failure destinations, and the task worker consumes the task
+queues. Operator commands reach it through one endpoint (``lambda_endpoint``): Lambda's
+Invoke API runs a function here; every other call goes to the emulator.
+
+One invocation runs at a time in this process: the functions share it (their settings
+and container caches are process-wide), as ``alchemiser run`` shares it.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from alchemiser_local.delivery import Deliveries, scheduler_input
+from alchemiser_local.functions import FunctionHost
+from alchemiser_local.lambda_endpoint import InvokeResult, LambdaEndpoint
+from alchemiser_local.tasks import InProcessWorker
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from alchemiser_local.functions import Attempt
+    from alchemiser_local.stack import LocalStack, ScheduleSpec
+
+__all__ = ["LocalService", "build_deliveries", "function_name"]
+
+#: How long the delivery loop waits for an asynchronous invocation between passes.
+_IDLE_SECONDS = 0.1
+
+
+def function_name(name_or_arn: str) -> str:
+    """The function a ``FunctionName`` names: a name, an ARN, either with a qualifier."""
+    if name_or_arn.startswith("arn:"):
+        return name_or_arn.split(":")[6]
+    return name_or_arn.split(":", maxsplit=1)[0]
+
+
+def build_deliveries(
+    stack: LocalStack,
+    worker: InProcessWorker,
+    record: Callable[[Attempt, object], None],
+    *,
+    retry_delay_seconds: float = 0.0,
+) -> Deliveries:
+    """Every function's host, delivering from the stack's queues, settling on the worker."""
+    deliveries = Deliveries(
+        stack=stack,
+        hosts={},
+        task_queue_urls=(stack.outputs["PnlReportsQueueUrl"], stack.outputs["TradeLedgerQueueUrl"]),
+        tasks_done=worker.signals.done,
+    )
+    for logical_id, spec in stack.functions.items():
+        deliveries.hosts[logical_id] = FunctionHost(
+            spec, record=record, retry_delay_seconds=retry_delay_seconds, sqs=deliveries.sqs
+        )
+    return deliveries
+
+
+@dataclass
+class LocalService:
+    """The running stack's delivery loop, task worker and operator endpoint."""
+
+    stack: LocalStack
+    upstream: str
+    record: Callable[[Attempt, object], None]
+    port: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _invocations: queue.Queue[tuple[FunctionHost, object]] = field(
+        default_factory=queue.Queue, init=False
+    )
+    _stopping: threading.Event = field(default_factory=threading.Event, init=False)
+
+    def __post_init__(self) -> None:
+        self.worker = InProcessWorker(environment=self.stack.stage)
+        self.deliveries = build_deliveries(self.stack, self.worker, self.record)
+        self.endpoint = LambdaEndpoint(upstream=self.upstream, invoke=self.invoke, port=self.port)
+        self._loop = threading.Thread(target=self._deliver, name="deliveries", daemon=True)
+
+    def start(self) -> None:
+        """Consume tasks, deliver events and answer operators, each on its own thread."""
+        self.worker.start()
+        self._loop.start()
+        self.endpoint.start()
+
+    def stop(self) -> None:
+        """Stop answering, finish the invocation in hand, stop the worker."""
+        self.endpoint.stop()
+        self._stopping.set()
+        self._loop.join(timeout=30)
+        self.worker.stop()
+
+    def host(self, name_or_arn: str) -> FunctionHost:
+        """The host of the function ``name_or_arn`` names (name, ARN, qualified or not).
+
+        Raises:
+            LookupError: no function of the stack has that name.
+        """
+        name = function_name(name_or_arn)
+        for host in self.deliveries.hosts.values():
+            if host.spec.name == name:
+                return host
+        known = ", ".join(h.spec.name for h in self.deliveries.hosts.values())
+        raise LookupError(f"Function not found: {name} (functions: {known})")
+
+    def invoke(self, name_or_arn: str, payload: object, asynchronous: bool) -> InvokeResult | None:
+        """Lambda's Invoke: ``Event`` is queued (None); ``RequestResponse`` is answered."""
+        host = self.host(name_or_arn)
+        if asynchronous:
+            self._invocations.put((host, payload))
+            return None
+        with self._lock:
+            attempt = host.invoke(payload)
+        if attempt.error is None:
+            return InvokeResult(attempt.result)
+        error_type, _, message = attempt.error.partition(": ")
+        return InvokeResult({"errorType": error_type, "errorMessage": message}, "Unhandled")
+
+    def fire(self, schedule: ScheduleSpec, at: datetime) -> None:
+        """What Scheduler does at ``at``: the target invoked asynchronously with the Input."""
+        arn = f"arn:aws:scheduler:us-east-1:123456789012:schedule/default/{schedule.name}"
+        payload = scheduler_input(schedule.input, at, schedule_arn=arn)
+        self._invocations.put((self.deliveries.hosts[schedule.function], payload))
+
+    def _deliver(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                host, payload = self._invocations.get(timeout=_IDLE_SECONDS)
+            except queue.Empty:
+                pass
+            else:
+                with self._lock:
+                    host.invoke_async(payload)
+            with self._lock:
+                self.deliveries.deliver_pending()
