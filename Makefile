@@ -18,7 +18,7 @@ export PATH := $(BIN):$(PATH)
 # boto3 and its dependency closure come with the Lambda runtime; the layer leaves them out.
 RUNTIME_PROVIDED := boto3 botocore s3transfer jmespath python-dateutil six urllib3
 
-.PHONY: help install requirements lint actionlint checkov typecheck test test-fast build run bench clean
+.PHONY: help install requirements lint complexity actionlint checkov typecheck test test-fast build run bench clean
 
 help:
 	@echo "make run        the local stack: one full trading workflow, no AWS account"
@@ -50,6 +50,11 @@ lint: install actionlint checkov
 	$(BIN)/ruff format --check .
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/sam validate --lint
+	$(MAKE) --no-print-directory complexity
+
+# No block worse than rank B (cyclomatic complexity <= 10) in shipped or operator code.
+complexity: install
+	$(BIN)/xenon --max-absolute B --max-modules B --max-average A shared_layer local_stack
 
 # checkov has its own environment from the same lock (pyproject's iac-scan group): its
 # pins conflict with aws-sam-cli's. The scan covers template.yaml and its SAM translation.
