@@ -40,16 +40,12 @@ from typing import TYPE_CHECKING, Any, Self
 from pydantic import ValidationError
 
 from alchemiser.trading import is_trading_day
+from alchemiser_local import alpaca_emulator_market as market
 from alchemiser_local.alpaca_emulator_account import EmulatedAccount
 from alchemiser_local.alpaca_emulator_admin import ADMIN_ROUTES, OrderBehaviour
 from alchemiser_local.alpaca_emulator_faults import Fault, FaultPlan
 from alchemiser_local.alpaca_emulator_http import ADMIN_PREFIX, EmulatedRequest, serve, shut
-from alchemiser_local.alpaca_emulator_market import (
-    RUN_TIME,
-    EmulatedMarket,
-    EmulatorRequestError,
-    new_york,
-)
+from alchemiser_local.alpaca_emulator_market import EmulatedMarket, EmulatorRequestError
 
 if TYPE_CHECKING:
     import socket
@@ -164,7 +160,7 @@ class AlpacaEmulator:
 
     def set_today(self, day: date) -> None:
         """Move the simulated clock to 09:35 New York on ``day``."""
-        self.set_now(new_york(day, RUN_TIME))
+        self.set_now(market.new_york(day, market.RUN_TIME))
 
     def set_now(self, instant: datetime) -> None:
         """Move the simulated clock to ``instant``; day orders of past sessions end."""

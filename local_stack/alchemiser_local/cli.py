@@ -137,6 +137,18 @@ def _read_event(path: Path) -> object:
         ) from exc
 
 
+def _stack_options(args: argparse.Namespace) -> dict[str, Any]:
+    """What ``run`` and ``up`` share: the template, the stack's stage, ports and parameters."""
+    return {
+        "root": ROOT,
+        "template": args.template,
+        "out_dir": args.out,
+        "stage": args.stage,
+        "port": args.port,
+        "parameters": dict(args.parameters),
+    }
+
+
 def _run(args: argparse.Namespace) -> int:
     from alchemiser_local.emulator import Emulator  # noqa: PLC0415
 
@@ -148,20 +160,8 @@ def _run(args: argparse.Namespace) -> int:
     from alchemiser_local.report import write_equity_curve  # noqa: PLC0415
     from alchemiser_local.runner import RunOptions, run  # noqa: PLC0415
 
-    report = run(
-        RunOptions(
-            root=ROOT,
-            template=args.template,
-            out_dir=args.out,
-            days=args.days,
-            start=args.start,
-            stage=args.stage,
-            port=args.port,
-            seed=args.seed,
-            parameters=dict(args.parameters),
-        ),
-        emulator=emulator,
-    )
+    options = RunOptions(**_stack_options(args), days=args.days, start=args.start, seed=args.seed)
+    report = run(options, emulator=emulator)
     (args.out / "report.json").write_text(report.to_json() + "\n")
     lines = [f"\nreport {args.out / 'report.json'}", f"logs   {report.log_file}"]
     if args.days > 1:
@@ -197,16 +197,7 @@ def _invoke(args: argparse.Namespace) -> int:
 def _up(args: argparse.Namespace) -> int:
     from alchemiser_local.up import UpOptions, serve  # noqa: PLC0415
 
-    options = UpOptions(
-        root=ROOT,
-        template=args.template,
-        out_dir=args.out,
-        stage=args.stage,
-        port=args.port,
-        endpoint_port=args.endpoint_port,
-        bare=args.bare,
-        parameters=dict(args.parameters),
-    )
+    options = UpOptions(**_stack_options(args), endpoint_port=args.endpoint_port, bare=args.bare)
     return serve(options, out=lambda line: print(line, flush=True))
 
 

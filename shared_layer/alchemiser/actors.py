@@ -1,8 +1,8 @@
 """The Dramatiq actors and the only way Lambda code sends to them.
 
-Importing this module builds no broker: actors are declared with ``broker.task`` and
-bound to an environment's queues by ``ensure_broker``, which both ``enqueue_*`` functions
-call first. Messages carry JSON (``model_dump(mode="json")``: Decimal as text), and each
+Importing this module builds no broker: actors are declared with ``taskqueue.task``
+and bound to an environment's queues by ``ensure_broker``, which ``enqueue`` calls
+first. Messages carry JSON (``model_dump(mode="json")``: Decimal as text), and each
 actor validates it back into its model, so a worker never trusts a payload's shape.
 
 The actors are keyword-only and only delegate to ``alchemiser.reports``. Failures a
@@ -35,8 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PNL_REPORTS_QUEUE",
     "TRADE_LEDGER_QUEUE",
-    "enqueue_pnl_report",
-    "enqueue_trade_ledger_entry",
+    "enqueue",
     "pnl_report",
     "trade_ledger_entry",
 ]
@@ -69,40 +68,26 @@ def trade_ledger_entry(*, event: dict[str, Any]) -> None:
     record_trade_ledger_entry(_validated(TradeExecuted, event, "event"), table_name=table)
 
 
-def _send(
-    actor: dramatiq.Actor[..., None],
-    environment: str,
-    allowed: Collection[str],
-    **payload: object,
+#: The actor each task payload goes to, and the keyword it takes the payload as.
+_TASKS: dict[type[BaseModel], tuple[dramatiq.Actor[..., None], str]] = {
+    PnlReportRequest: (pnl_report, "request"),
+    TradeExecuted: (trade_ledger_entry, "event"),
+}
+
+
+def enqueue(
+    payload: PnlReportRequest | TradeExecuted, *, environment: str, allowed: Collection[str]
 ) -> str:
-    """Bind to ``environment``'s queues, then send; returns the Dramatiq message id.
+    """Send ``payload``'s task (a PnL report, a trade-ledger entry) to ``environment``.
+
+    Binds the actors to ``environment``'s queues first; returns the Dramatiq message id.
 
     Raises:
         EnvironmentNotAllowedError: ``environment`` is not one of ``allowed`` (nothing sent).
         QueueNotProvisionedError: the environment's queue does not exist.
         TaskSendError: SQS did not take the message (retryable).
     """
+    actor, keyword = _TASKS[type(payload)]
     ensure_broker(environment, allowed=allowed)
-    return actor.send_with_options(kwargs=payload).message_id
-
-
-def enqueue_pnl_report(
-    request: PnlReportRequest, *, environment: str, allowed: Collection[str]
-) -> str:
-    """Send a PnL report task to ``environment``'s queue; returns the message id.
-
-    Raises:
-        EnvironmentNotAllowedError, QueueNotProvisionedError, TaskSendError: see ``_send``.
-    """
-    return _send(pnl_report, environment, allowed, request=request.model_dump(mode="json"))
-
-
-def enqueue_trade_ledger_entry(
-    event: TradeExecuted, *, environment: str, allowed: Collection[str]
-) -> str:
-    """Send a trade-ledger task for ``event`` to ``environment``'s queue; returns the id.
-
-    Raises:
-        EnvironmentNotAllowedError, QueueNotProvisionedError, TaskSendError: see ``_send``.
-    """
-    return _send(trade_ledger_entry, environment, allowed, event=event.model_dump(mode="json"))
+    message = actor.send_with_options(kwargs={keyword: payload.model_dump(mode="json")})
+    return message.message_id

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from alchemiser.actors import enqueue_pnl_report, enqueue_trade_ledger_entry, trade_ledger_entry
+from alchemiser.actors import enqueue, trade_ledger_entry
 from alchemiser.reports import PnlReport, PnlReportRequest
 from alchemiser.taskqueue import ensure_broker
 from tests.integration.test_broker_env_reset import (
@@ -35,9 +35,7 @@ def test_worker_records_a_trade_ledger_entry(dynamodb, sqs, envs, ledger) -> Non
     # Given a TradeExecuted sent to dev's ledger queue
     dev = envs["dev"]["name"]
     equity = Decimal("100250.75")
-    enqueue_trade_ledger_entry(
-        trade_executed(dev, equity=equity), environment=dev, allowed=allowed_environments()
-    )
+    enqueue(trade_executed(dev, equity=equity), environment=dev, allowed=allowed_environments())
 
     # When a worker runs on dev's broker
     run_worker_until(
@@ -59,7 +57,7 @@ def test_worker_builds_the_pnl_report(dynamodb, envs, ledger) -> None:  # noqa: 
     staging = envs["staging"]["name"]
     for day, equity in ((date(2026, 11, 19), "100000"), (date(2026, 11, 20), "101500")):
         stamp = datetime(day.year, day.month, day.day, 15, tzinfo=UTC)
-        enqueue_trade_ledger_entry(
+        enqueue(
             trade_executed(staging, trading_date=day, equity=Decimal(equity), timestamp=stamp),
             environment=staging,
             allowed=allowed_environments(),
@@ -72,7 +70,7 @@ def test_worker_builds_the_pnl_report(dynamodb, envs, ledger) -> None:  # noqa: 
     # When the ledger tasks have run and then the report task runs
     broker = ensure_broker(staging, allowed=allowed_environments())
     run_worker_until(broker, lambda: len(_items(dynamodb, ledger)) >= 6)
-    enqueue_pnl_report(request, environment=staging, allowed=allowed_environments())
+    enqueue(request, environment=staging, allowed=allowed_environments())
     run_worker_until(broker, report_stored)
 
     # Then the stored report holds the week's equity change

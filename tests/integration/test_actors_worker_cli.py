@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from alchemiser.actors import enqueue_trade_ledger_entry
+from alchemiser.actors import enqueue
 from tests.integration.test_broker_env_reset import (
     envs,  # noqa: F401 - fixture
     queue_depth,
@@ -44,10 +44,8 @@ def test_dramatiq_cli_worker_consumes_its_target_environment(
 ) -> None:
     # Given a ledger task in staging's queue and one in dev's
     staging, dev = envs["staging"]["name"], envs["dev"]["name"]
-    enqueue_trade_ledger_entry(
-        trade_executed(staging), environment=staging, allowed=allowed_environments()
-    )
-    enqueue_trade_ledger_entry(trade_executed(dev), environment=dev, allowed=allowed_environments())
+    enqueue(trade_executed(staging), environment=staging, allowed=allowed_environments())
+    enqueue(trade_executed(dev), environment=dev, allowed=allowed_environments())
 
     # When the documented command runs with TARGET_ENVIRONMENT=staging
     worker = subprocess.Popen(

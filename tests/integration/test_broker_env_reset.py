@@ -19,7 +19,7 @@ import dramatiq
 import pytest
 from structlog.testing import capture_logs
 
-from alchemiser.actors import enqueue_pnl_report, enqueue_trade_ledger_entry, trade_ledger_entry
+from alchemiser.actors import enqueue, trade_ledger_entry
 from alchemiser.errors import EnvironmentNotAllowedError, QueueNotProvisionedError
 from alchemiser.events import AccountSnapshot, OrderOutcome, TradeExecuted, WorkflowConfiguration
 from alchemiser.logging import configure_logging
@@ -158,9 +158,7 @@ def test_messages_land_in_their_own_environment_across_dev_staging_dev(sqs, envs
     # When each invocation sends a trade-ledger task to its environment
     for env in (dev, staging, dev):
         sent[env].append(
-            enqueue_trade_ledger_entry(
-                trade_executed(env), environment=env, allowed=allowed_environments()
-            )
+            enqueue(trade_executed(env), environment=env, allowed=allowed_environments())
         )
 
     # Then each message is in its own environment's queue and nowhere else
@@ -182,7 +180,7 @@ def test_same_environment_invocations_reuse_the_broker_without_logging(sqs, envs
 
     # When further invocations target dev again
     again = [ensure_broker(dev, allowed=allowed_environments()) for _ in range(3)]
-    enqueue_trade_ledger_entry(trade_executed(dev), environment=dev, allowed=allowed_environments())
+    enqueue(trade_executed(dev), environment=dev, allowed=allowed_environments())
 
     # Then the same broker serves them, global and actors included, and nothing is logged
     assert all(broker is first for broker in again)
@@ -219,9 +217,7 @@ def test_a_refused_environment_sends_nothing(sqs, envs, uid, logs) -> None:
 
     # When an invocation asks to send to it
     with pytest.raises(EnvironmentNotAllowedError) as refused:
-        enqueue_trade_ledger_entry(
-            trade_executed(prod), environment=prod, allowed=allowed_environments()
-        )
+        enqueue(trade_executed(prod), environment=prod, allowed=allowed_environments())
 
     # Then it is refused by name, nothing is sent, and the container stays on dev
     assert refused.value.field == "environment"
@@ -239,9 +235,7 @@ def test_a_missing_queue_is_reported_and_never_created(sqs, uid, monkeypatch) ->
 
     # When a task is sent to it
     with pytest.raises(QueueNotProvisionedError) as missing:
-        enqueue_trade_ledger_entry(
-            trade_executed(env), environment=env, allowed=allowed_environments()
-        )
+        enqueue(trade_executed(env), environment=env, allowed=allowed_environments())
 
     # Then the error names the queue, and no queue was created on the way
     assert missing.value.queue_name == f"alchemiser-{env}_trade_ledger"
@@ -256,7 +250,7 @@ def test_pnl_report_task_carries_json_safe_request(sqs, envs) -> None:
     )
 
     # When it is enqueued
-    message_id = enqueue_pnl_report(request, environment=staging, allowed=allowed_environments())
+    message_id = enqueue(request, environment=staging, allowed=allowed_environments())
 
     # Then staging's PnL queue holds exactly it, and it validates back into the request
     [message] = received_messages(sqs, envs["staging"][f"alchemiser-{staging}_pnl_reports"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from alchemiser.actors import enqueue_pnl_report
+from alchemiser.actors import enqueue
 from alchemiser.commands.runs import CommandRun, trading_day
 from alchemiser.reports import PnlReportRequest
 
@@ -24,7 +24,7 @@ def _enqueue_report(run: Run) -> dict[str, Any]:
         trading_mode=command.trading_mode,
         as_of=trading_day(command),
     )
-    message_id = enqueue_pnl_report(
+    message_id = enqueue(
         request, environment=run.environment, allowed=run.settings.allowed_target_environments
     )
     return {"correlation_id": run.ids.correlation_id, "message_id": message_id}

@@ -77,9 +77,9 @@ class ContainerServices:
 
     def record_trades(self, event: TradeExecuted) -> str:
         """Queue the trade-ledger task on the workflow's target environment."""
-        from alchemiser.actors import enqueue_trade_ledger_entry  # noqa: PLC0415 - dramatiq
+        from alchemiser.actors import enqueue  # noqa: PLC0415 - dramatiq
 
-        return enqueue_trade_ledger_entry(
+        return enqueue(
             event,
             environment=event.configuration.environment,
             allowed=self.settings.allowed_target_environments,

@@ -16,7 +16,7 @@ Arithmetic (all Decimal):
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from alchemiser.errors import RebalancePlanError
 from alchemiser.events.models import AccountSnapshot, PlanItem, RebalancePlan
@@ -80,6 +80,14 @@ def _check_weights(weights: Mapping[str, Decimal]) -> None:
         raise RebalancePlanError(f"weights sum to {total} (> 1)", field="target_weights")
 
 
+class _Order(NamedTuple):
+    """One symbol's decision: which way, how much, and why."""
+
+    side: Literal["buy", "sell"]
+    quantity: Decimal
+    reason: str
+
+
 class _Planner:
     """One plan's inputs, so each symbol's decision reads as one small method."""
 
@@ -104,52 +112,14 @@ class _Planner:
         price = self.prices[symbol]
         current = _cents(held * price)
         target = _cents(self.investable * weight)
-        if weight == 0:
-            if held <= 0:
-                return None
-            reason = f"exit: {symbol} is not in the target portfolio; sell all {held}"
-            return self._item(
-                symbol,
-                side="sell",
-                quantity=held,
-                weight=weight,
-                current=current,
-                target=target,
-                reason=reason,
-            )
-        side: Literal["buy", "sell"] = "buy" if target > current else "sell"
-        quantity = _shares(abs(target - current) / price, self.planner)
-        if side == "sell":
-            quantity = min(quantity, held)
-        value = quantity * price
-        if quantity <= 0 or value < self.planner.min_trade_value:
+        order = (
+            self._exit(symbol, held)
+            if weight == 0
+            else self._rebalance(symbol, held, current=current, target=target)
+        )
+        if order is None:
             return None
-        reason = (
-            f"{side} {quantity} {symbol}: {_pct(current, self.equity)} of equity"
-            f" ({current}) -> target {_pct(target, self.equity)} ({target})"
-        )
-        return self._item(
-            symbol,
-            side=side,
-            quantity=quantity,
-            weight=weight,
-            current=current,
-            target=target,
-            reason=reason,
-        )
-
-    def _item(
-        self,
-        symbol: str,
-        *,
-        side: Literal["buy", "sell"],
-        quantity: Decimal,
-        weight: Decimal,
-        current: Decimal,
-        target: Decimal,
-        reason: str,
-    ) -> PlanItem:
-        price = self.prices[symbol]
+        side, quantity, reason = order
         return PlanItem(
             symbol=symbol,
             side=side,
@@ -161,6 +131,31 @@ class _Planner:
             target_weight=weight,
             reason=reason,
         )
+
+    @staticmethod
+    def _exit(symbol: str, held: Decimal) -> _Order | None:
+        """A symbol no longer wanted: sell the whole position, however small."""
+        if held <= 0:
+            return None
+        return _Order(
+            "sell", held, f"exit: {symbol} is not in the target portfolio; sell all {held}"
+        )
+
+    def _rebalance(
+        self, symbol: str, held: Decimal, *, current: Decimal, target: Decimal
+    ) -> _Order | None:
+        """Move ``current`` toward ``target``, unless the order is worth too little."""
+        side: Literal["buy", "sell"] = "buy" if target > current else "sell"
+        quantity = _shares(abs(target - current) / self.prices[symbol], self.planner)
+        if side == "sell":
+            quantity = min(quantity, held)
+        if quantity <= 0 or quantity * self.prices[symbol] < self.planner.min_trade_value:
+            return None
+        reason = (
+            f"{side} {quantity} {symbol}: {_pct(current, self.equity)} of equity"
+            f" ({current}) -> target {_pct(target, self.equity)} ({target})"
+        )
+        return _Order(side, quantity, reason)
 
     def fit_buys(self, buys: list[PlanItem], sells: list[PlanItem]) -> list[PlanItem]:
         """Scale buys down to the cash they can have: cash + sell proceeds - buffer."""

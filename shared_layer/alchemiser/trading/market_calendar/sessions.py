@@ -6,8 +6,10 @@ A source answers for a span of days at once, so a calendar over a remote source 
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Protocol
 
 from alchemiser.errors import CalendarRangeError
@@ -50,14 +52,16 @@ def check_supported(day: date) -> None:
         raise CalendarRangeError(day, f"outside {SUPPORTED_RANGE}")
 
 
+#: Every closed weekday of the supported range, generated from the holidays library (data,
+#: not code: see ``tests/support/nyse_closures.py``).
+CLOSURES_FILE = Path(__file__).with_name("nyse_closures.json")
+
+
 @cache
 def _closed_weekdays() -> frozenset[date]:
-    # Parsed on first use: importing the calendar costs one constant tuple, not 1,200 dates.
-    from alchemiser.trading.market_calendar.nyse_closures import (  # noqa: PLC0415
-        CLOSED_WEEKDAYS,
-    )
-
-    return frozenset(map(date.fromisoformat, CLOSED_WEEKDAYS))
+    # Read on first use: importing the calendar costs nothing, not 1,200 dates.
+    table = json.loads(CLOSURES_FILE.read_text(encoding="utf-8"))
+    return frozenset(map(date.fromisoformat, table["closed_weekdays"]))
 
 
 class LibrarySessions:
