@@ -6,6 +6,7 @@ What a container keeps between invocations is ``alchemiser.container``'s; its
 
 from __future__ import annotations
 
+import gc
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -55,7 +56,11 @@ def lambda_invocation[S: CommonSettings](
     request_id = getattr(context, "aws_request_id", None)
     with invocation_context(
         request_id=request_id, function=settings.function_name, stage=settings.stage
-    ):
+    ) as cold_start:
+        if cold_start:
+            # What a container has imported is never garbage: freezing it keeps the first
+            # invocation's collections from walking it (20-50 ms of a cold path measured).
+            gc.freeze()
         yield settings
 
 
