@@ -12,12 +12,12 @@ from alchemiser.bus import MAX_ATTEMPTS, publish_events
 from alchemiser.errors import EventPublishError, EventTooLarge
 from alchemiser.events import (
     MAX_ENTRY_BYTES,
-    ErrorNotificationRequested,
     WorkflowConfiguration,
     WorkflowStarted,
     from_envelope,
 )
 from tests.support.aws import drain
+from tests.support.bulky import bulky_trade_executed
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
@@ -140,15 +140,7 @@ def test_publish_events_does_not_retry_permanent_entry_errors(events, tapped_bus
 
 
 def test_publish_events_refuses_an_oversized_event_before_any_call(events, sqs, tapped_bus):
-    huge = ErrorNotificationRequested(
-        correlation_id="wf",
-        causation_id="evt",
-        severity="error",
-        title="t",
-        message="m",
-        error_type="E",
-        metadata={"blob": "x" * MAX_ENTRY_BYTES},
-    )
+    huge = bulky_trade_executed(MAX_ENTRY_BYTES + 1)
     recorder = FlakyEvents(real=events, failures={})
 
     with pytest.raises(EventTooLarge) as raised:
@@ -162,18 +154,7 @@ def test_publish_events_refuses_an_oversized_event_before_any_call(events, sqs, 
 
 def test_publish_events_splits_batches_that_would_exceed_the_request_size(events, tapped_bus):
     third = MAX_ENTRY_BYTES // 3
-    batch = [
-        ErrorNotificationRequested(
-            correlation_id="wf",
-            causation_id=f"e{n}",
-            severity="error",
-            title="t",
-            message="m",
-            error_type="E",
-            metadata={"blob": "x" * third},
-        )
-        for n in range(4)
-    ]
+    batch = [bulky_trade_executed(third, causation_id=f"e{n}") for n in range(4)]
     recorder = FlakyEvents(real=events, failures={})
 
     publish_events(batch, bus_name=tapped_bus.name, client=recorder.client)

@@ -36,6 +36,7 @@ from alchemiser.events import (
     to_entry,
 )
 from tests.support import samples
+from tests.support.bulky import bulky_trade_executed
 
 ROUTED = [
     "WorkflowStarted",
@@ -173,6 +174,95 @@ def test_payload_errors_name_the_nested_field(sample, mutate, field):
     assert raised.value.to_dict()["details"][0]["field"] == field
 
 
+FOUR_THOUSAND_DIGITS = 10**3999
+
+
+@pytest.mark.parametrize(
+    ("sample", "mutate", "field"),
+    [
+        # Prices: positive, at most MAX_PRICE, at most 8 places (was: accepted, then
+        # InvalidOperation in the planner's quantize)
+        ("signal-generated", lambda d: d["prices"].update(SPY="1e-999999"), "detail.prices.SPY"),
+        ("signal-generated", lambda d: d["prices"].update(SPY="1e999999"), "detail.prices.SPY"),
+        (
+            "signal-generated",
+            lambda d: d["prices"].update(SPY=FOUR_THOUSAND_DIGITS),
+            "detail.prices.SPY",
+        ),
+        ("signal-generated", lambda d: d["prices"].update(SPY="0"), "detail.prices.SPY"),
+        (
+            "signal-generated",
+            lambda d: d["consolidated_portfolio"].update(SPY="1e-999999"),
+            "detail.consolidated_portfolio.SPY",
+        ),
+        (
+            "signal-generated",
+            lambda d: d["prices"].update({f"S{n}": "1" for n in range(101)}),
+            "detail.prices",
+        ),
+        # Quantities: an order of nothing, or of 1e30 shares (was: ValueError, Overflow)
+        (
+            "rebalance-planned",
+            lambda d: d["plan"]["items"][0].update(quantity="0"),
+            "detail.plan.items.0.quantity",
+        ),
+        (
+            "rebalance-planned",
+            lambda d: d["plan"]["items"][0].update(quantity=1e30),
+            "detail.plan.items.0.quantity",
+        ),
+        (
+            "rebalance-planned",
+            lambda d: d["plan"]["items"][0].update(quantity="1e999999"),
+            "detail.plan.items.0.quantity",
+        ),
+        (
+            "rebalance-planned",
+            lambda d: d["plan"]["account"].update(cash="1e30"),
+            "detail.plan.account.cash",
+        ),
+        # Counts (was: a 4,000-digit count made the summary too long for its model)
+        (
+            "trade-executed",
+            lambda d: d.update(orders_placed=FOUR_THOUSAND_DIGITS),
+            "detail.orders_placed",
+        ),
+        # Dates and instants inside the calendar's range (was: OverflowError at year 1/9999)
+        ("workflow-started", lambda d: d.update(trading_date="0001-01-01"), "detail.trading_date"),
+        ("workflow-started", lambda d: d.update(trading_date="9999-12-31"), "detail.trading_date"),
+        (
+            "workflow-started",
+            lambda d: d.update(scheduled_time="0001-01-01T00:00:00+14:00"),
+            "detail.scheduled_time",
+        ),
+        (
+            "workflow-started",
+            lambda d: d.update(timestamp="9999-12-31T23:59:59-12:00"),
+            "detail.timestamp",
+        ),
+        # Strings: a metadata value or a name is never a payload of its own
+        (
+            "workflow-started",
+            lambda d: d.update(metadata={"note": "x" * 2_000_000}),
+            "detail.metadata.note",
+        ),
+        ("workflow-started", lambda d: d.update(event_type="x" * 2_000_000), "detail.event_type"),
+        (
+            "trade-executed",
+            lambda d: d["orders"][0].update(broker_order_id="x" * 2_000_000),
+            "detail.orders.0.broker_order_id",
+        ),
+    ],
+)
+def test_numbers_dates_and_sizes_are_bounded_where_they_enter(sample, mutate, field):
+    envelope = samples.load(f"events/{sample}.json")
+    mutate(envelope["detail"])
+    with pytest.raises(EventRejected) as raised:
+        from_envelope(envelope)
+    assert raised.value.field == field
+    assert len(raised.value.reason) < 200  # names the bound, never echoes the value
+
+
 @pytest.mark.parametrize(
     ("sample", "field", "kind"),
     [
@@ -219,15 +309,9 @@ def test_events_are_immutable():
 
 
 def test_to_entry_refuses_an_entry_over_the_eventbridge_limit():
-    event = ErrorNotificationRequested(
-        correlation_id="wf",
-        causation_id="e",
-        severity="error",
-        title="t",
-        message="m",
-        error_type="E",
-        metadata={"blob": "é" * (MAX_ENTRY_BYTES // 2)},
-    )
+    # Given a valid event the bounds still let grow past an entry (long non-ASCII errors)
+    event = bulky_trade_executed(MAX_ENTRY_BYTES + 1)
+    assert len(event.model_dump_json()) < MAX_ENTRY_BYTES  # characters, not bytes
     with pytest.raises(EventTooLarge) as raised:
         to_entry(event, "bus")
     # Counted in UTF-8 bytes, as EventBridge counts them (é is two bytes).
@@ -249,6 +333,10 @@ money = st.decimals(
 )
 quantities = st.decimals(
     min_value=0, max_value=10**7, allow_nan=False, allow_infinity=False, places=6
+)
+order_sizes = quantities.filter(lambda quantity: quantity > 0)
+prices = st.decimals(
+    min_value=Decimal("0.0001"), max_value=10**6, allow_nan=False, allow_infinity=False, places=4
 )
 weights = st.decimals(min_value=0, max_value=1, allow_nan=False, allow_infinity=False, places=8)
 texts = st.text(max_size=40)
@@ -278,8 +366,8 @@ plan_items = st.builds(
     PlanItem,
     symbol=symbols,
     side=sides,
-    quantity=quantities,
-    estimated_price=money,
+    quantity=order_sizes,
+    estimated_price=prices,
     estimated_value=money,
     current_value=money,
     target_value=money,
@@ -295,7 +383,7 @@ outcomes = st.builds(
     status=st.sampled_from(["filled", "rejected", "not_placed"]),
     broker_order_id=st.none() | ids,
     filled_quantity=quantities,
-    average_price=st.none() | money,
+    average_price=st.none() | prices,
     error=st.none() | texts,
 )
 summaries = st.builds(
@@ -335,7 +423,7 @@ events = st.one_of(
             max_size=3,
         ).map(tuple),
         consolidated_portfolio=st.dictionaries(symbols, weights, max_size=5),
-        prices=st.dictionaries(symbols, money, max_size=5),
+        prices=st.dictionaries(symbols, prices, max_size=5),
     ),
     st.builds(
         RebalancePlanned,
