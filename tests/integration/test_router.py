@@ -5,17 +5,26 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 import event_router_handler
-from alchemiser.errors import BrokerApiError, IdempotencyInProgressError, MissingMarketDataError
-from alchemiser.events import from_envelope
+from alchemiser.errors import (
+    BrokerApiError,
+    IdempotencyInProgressError,
+    MissingMarketDataError,
+    OrderRejectedError,
+)
+from alchemiser.events import AccountSnapshot, WorkflowFailed, from_envelope
+from alchemiser.events.models import SHORT_TEXT_CHARS
 from alchemiser.functions.routing import route_event
+from alchemiser.logging import MAX_LINE_BYTES
 from alchemiser_local.lambda_context import LocalLambdaContext
 from tests.support import samples
 from tests.support.aws import drain
+from tests.support.deep import deep_list
 
 FUNCTION = "alchemiser-event-router-test"
 
@@ -230,3 +239,93 @@ def test_log_context_of_one_event_never_leaks_into_the_next(router_env, logs):
     last = [r for r in logs.records() if r["event"] == "event_outcome"][-1]
     assert last["outcome"] == "rejected"
     assert "correlation_id" not in last
+
+
+# --- every envelope has a designated outcome ------------------------------------------------
+
+
+@pytest.mark.parametrize("detail_type", [["ErrorNotificationRequested"], {"a": 1}, []])
+def test_a_detail_type_that_is_a_list_or_object_is_rejected_naming_it(
+    router_env, sqs, tapped_bus, detail_type
+):
+    # (was: TypeError: unhashable type in the circuit breaker's check)
+    envelope = {**samples.load("events/workflow-started.json"), "detail-type": detail_type}
+
+    result = deliver(envelope)
+
+    assert (result["status"], result["error"]["field"]) == ("rejected", "detail-type")
+    assert result["event_type"] is None
+    assert published(sqs, tapped_bus) == []
+
+
+def test_an_envelope_nested_too_deep_is_rejected_before_anything_walks_it(router_env, logs):
+    envelope = samples.load("events/workflow-started.json")
+    envelope["detail"]["metadata"] = {"note": deep_list(5000)}
+
+    result = deliver(envelope)
+
+    assert (result["status"], result["error"]["kind"]) == ("rejected", "too_deep")
+    assert result["error"]["field"].startswith("detail.metadata.note")
+    assert all(len(line) < 10_000 for line in logs.stream.getvalue().splitlines())
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["x" * 2_000_000, float("nan"), float("inf"), 10**3999],
+    ids=["2MB", "nan", "inf", "4000-digits"],
+)
+def test_a_rejected_envelope_is_answered_and_logged_as_strict_json_of_bounded_size(
+    router_env, logs, value
+):
+    envelope = {**samples.load("events/workflow-started.json"), "detail-type": value, "id": value}
+
+    result = deliver(envelope)
+
+    # Then the result and every log line are strict JSON, and no line exceeds an event
+    assert result["status"] == "rejected"
+    assert len(json.dumps(result, allow_nan=False)) < 2_000
+    for line in logs.stream.getvalue().splitlines():
+        json.loads(line, parse_constant=lambda token: pytest.fail(f"{token} in a log line"))
+        assert len(line.encode()) <= MAX_LINE_BYTES
+
+
+@dataclass
+class RefusingBroker:
+    """A broker that refuses every order with the longest error an order can carry."""
+
+    def get_account(self) -> AccountSnapshot:
+        return AccountSnapshot(equity=Decimal(10**6), cash=Decimal(10**6), buying_power=Decimal(0))
+
+    def submit_market_order(self, *, symbol, side, quantity, client_order_id) -> Any:
+        raise OrderRejectedError("é" * 3 * SHORT_TEXT_CHARS)
+
+    def get_order(self, client_order_id) -> None:
+        return None
+
+
+@dataclass
+class RefusingServices:
+    def check_trading_mode(self, trading_mode, *, field) -> None:
+        return None
+
+    def trading_broker(self, *, as_of, trading_mode) -> RefusingBroker:
+        return RefusingBroker()
+
+
+def test_a_step_output_too_large_to_publish_ends_the_workflow_instead_of_retrying(
+    router_env, sqs, tapped_bus
+):
+    # Given a plan of 100 orders the broker refuses with long non-ASCII errors: the
+    # TradeExecuted reporting them is larger than an EventBridge entry
+    envelope = samples.load("events/rebalance-planned.json")
+    item = envelope["detail"]["plan"]["items"][0]
+    envelope["detail"]["plan"]["items"] = [{**item, "symbol": f"S{n}"} for n in range(100)]
+
+    result = deliver(envelope, services=RefusingServices())
+
+    # Then nothing too large was sent and the workflow ended, saying why
+    (failed,) = published(sqs, tapped_bus)
+    assert result["status"] == "handled"
+    assert isinstance(failed, WorkflowFailed)
+    assert failed.failure_step == "execution"
+    assert failed.failure_reason.startswith("EventTooLarge: TradeExecuted")
