@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
@@ -29,18 +29,24 @@ from alchemiser.events import ALL_EVENTS
 from tests.support import samples
 from tests.support.deep import deep_dict, deep_list
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 __all__ = ["SECRET", "SECRET_KEYS", "Case", "cases"]
 
 #: A value no log line may ever show: planted under secret-looking keys and in the
 #: process environment (the emulator's secret key).
 SECRET = "fuzz-planted-secret-5f0c2a"
 SECRET_KEYS = ("api_key", "password", "Authorization", "alpaca_secret_key", "session_token")
+_EXTRA_KEYS = ("surprise", "", "event_type", "detail-type", *SECRET_KEYS)
 
 Path = tuple[str | int, ...]
 
 #: Paths deeper than this are never mutated (a sample nests 6 levels at most).
 _MAX_PATH = 8
 _HUGE = "x" * (1024 * 1024 + 1)
+#: Variants are made of at most this much of a string.
+_SHORT_CHARS = 1000
 
 
 class _Deep:
@@ -143,20 +149,27 @@ def _fresh(value: Any) -> Any:
 _interesting = st.sampled_from(INTERESTING).map(_fresh)
 
 
-def _swaps(original: Any) -> st.SearchStrategy[Any]:
+def _pick(draw: st.DrawFn, options: Sequence[Any]) -> Any:
+    """One of ``options``, drawn by index: Hypothesis caches ``integers(0, n)``, while a
+    ``sampled_from`` of a fresh list is a new strategy to validate on every draw."""
+    return options[draw(st.integers(0, len(options) - 1))]
+
+
+def _swaps(original: Any) -> list[Any]:
     """The original value as another type, or nudged while keeping its type."""
     as_text = str(original) if not isinstance(original, list | dict) else _as_json_text(original)
     swapped: list[Any] = [as_text, [original], {"value": original}]
     if isinstance(original, str):
-        swapped += [original * 50, original.lower(), original + "\x00", original[::-1]]
+        short = original[:_SHORT_CHARS]  # variants of a megabyte string cost megabytes each
+        swapped += [short * 50, short.lower(), short + "\x00", short[::-1]]
         try:
-            number = Decimal(original)
+            number = Decimal(short)
             swapped += [str(number * 1000), str(-number), float(number), int(number)]
         except (ArithmeticError, ValueError):
             pass
     if isinstance(original, bool | int | float):
         swapped += [not original, str(original)]
-    return st.sampled_from(swapped)
+    return swapped
 
 
 #: Same-kind values for a leaf: valid variants (other figures, the deep paths) and the
@@ -188,35 +201,41 @@ _ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T")
 _SYMBOL = re.compile(r"^[A-Z][A-Z0-9.\-]{0,14}$")
 
 
-def _nudges(original: Any) -> st.SearchStrategy[Any]:
+def _nudges(original: Any) -> Sequence[Any]:
     """Values of the same kind as ``original``: variants that may stay valid, extremes."""
     if isinstance(original, bool):
-        return st.just(not original)
+        return (not original,)
     if isinstance(original, int | float):
-        return st.sampled_from(_INTS)
+        return _INTS
     if not isinstance(original, str):
-        return st.sampled_from(_TEXTS)
+        return _TEXTS
     for pattern, values in ((_ISO_DATE, _DATES), (_ISO_INSTANT, _INSTANTS), (_SYMBOL, _SYMBOLS)):
         if pattern.match(original):
-            return st.sampled_from(values)
+            return values
     try:
         number = Decimal(original)
         scaled = [str(number * Decimal(f)) for f in ("0.5", "2", "10", "0.0001")]
     except ArithmeticError:  # not a number (or a signalling NaN)
-        return st.sampled_from([original.upper(), original * 3, *_TEXTS])
-    return st.sampled_from([*_NUMBERS, *scaled, *_EXTREME_NUMBERS])
+        return [original[:_SHORT_CHARS].upper(), original[:_SHORT_CHARS] * 3, *_TEXTS]
+    return [*_NUMBERS, *scaled, *_EXTREME_NUMBERS]
 
 
-def _replacement(original: Any) -> st.SearchStrategy[Any]:
-    return st.one_of(
-        _interesting,
-        _swaps(original),
-        st.text(),
-        st.integers(),
-        st.floats(),
-        st.decimals(allow_nan=True).map(str),
-        _json_values,
-    )
+#: Any value at all, built once (a strategy built per draw is validated per draw).
+_anything = st.one_of(
+    _interesting,
+    st.text(),
+    st.integers(),
+    st.floats(),
+    st.decimals(allow_nan=True).map(str),
+    _json_values,
+)
+
+
+def _replacement(draw: st.DrawFn, original: Any) -> Any:
+    """Any value; one time in seven a type swap of ``original``."""
+    if draw(st.integers(0, 6)) == 0:
+        return _pick(draw, _swaps(original))
+    return draw(_anything)
 
 
 def paths_of(value: Any) -> list[Path]:
@@ -258,7 +277,7 @@ def _as_json_text(detail: Any) -> str:
 def _whole(draw: st.DrawFn, payload: Any) -> Any:
     """The payload replaced by a non-object (or wrapped in a list)."""
     whole: list[Any] = [None, [], "text", 42, 1.5, True, _DEEP_LIST, "wrapped"]
-    chosen = draw(st.sampled_from(whole))
+    chosen = _pick(draw, whole)
     return [payload] if chosen == "wrapped" else _fresh(chosen)
 
 
@@ -268,12 +287,12 @@ def _detail_text(draw: st.DrawFn, payload: Any) -> Any:
         return _replace(draw, payload)
     text = _as_json_text(payload["detail"])
     bad = [text, text[:-1], text + "}", "{", "not json", "", "null", "[]", _DEEP_TEXT]
-    payload["detail"] = draw(st.sampled_from(bad))
+    payload["detail"] = _pick(draw, bad)
     return payload
 
 
 def _delete(draw: st.DrawFn, payload: Any) -> Any:
-    path = draw(st.sampled_from(paths_of(payload)))
+    path = _pick(draw, paths_of(payload))
     if not path:
         return _replace(draw, payload)
     del _at(payload, path[:-1])[path[-1]]
@@ -285,15 +304,15 @@ def _add(draw: st.DrawFn, payload: Any) -> Any:
     objects = [p for p in paths_of(payload) if isinstance(_at(payload, p), dict)]
     if not objects:
         return _replace(draw, payload)
-    key = draw(st.sampled_from(["surprise", "", "event_type", "detail-type", *SECRET_KEYS]))
-    _at(payload, draw(st.sampled_from(objects)))[key] = draw(_replacement(None))
+    key = _pick(draw, _EXTRA_KEYS)
+    _at(payload, _pick(draw, objects))[key] = _replacement(draw, None)
     return payload
 
 
 def _replace(draw: st.DrawFn, payload: Any) -> Any:
     """One node (a leaf, a subtree or the root) replaced by any other value."""
-    path = draw(st.sampled_from(paths_of(payload)))
-    return _replaced(payload, path, draw(_replacement(_at(payload, path))))
+    path = _pick(draw, paths_of(payload))
+    return _replaced(payload, path, _replacement(draw, _at(payload, path)))
 
 
 def _nudge(draw: st.DrawFn, payload: Any) -> Any:
@@ -301,8 +320,8 @@ def _nudge(draw: st.DrawFn, payload: Any) -> Any:
     leaves = [p for p in paths_of(payload) if not isinstance(_at(payload, p), dict | list)]
     if not leaves:
         return _replace(draw, payload)
-    path = draw(st.sampled_from(leaves))
-    return _replaced(payload, path, draw(_nudges(_at(payload, path))))
+    path = _pick(draw, leaves)
+    return _replaced(payload, path, _pick(draw, _nudges(_at(payload, path))))
 
 
 #: Each mutation, as often as it is listed.
@@ -311,7 +330,7 @@ _MUTATIONS = (*[_replace] * 3, *[_nudge] * 5, _delete, _add, _detail_text, _whol
 
 @st.composite
 def _mutated(draw: st.DrawFn, payload: Any) -> Any:
-    return draw(st.sampled_from(_MUTATIONS))(draw, payload)
+    return _pick(draw, _MUTATIONS)(draw, payload)
 
 
 @st.composite
@@ -320,9 +339,8 @@ def _planted(draw: st.DrawFn, payload: Any) -> Any:
     objects = [p for p in paths_of(payload) if isinstance(_at(payload, p), dict)]
     if not objects:
         return payload
-    where = _at(payload, draw(st.sampled_from(objects)))
-    key = draw(st.sampled_from(SECRET_KEYS))
-    where[key] = draw(st.sampled_from([SECRET, f"Bearer {SECRET}", {"value": SECRET}]))
+    where = _at(payload, _pick(draw, objects))
+    where[_pick(draw, SECRET_KEYS)] = _pick(draw, [SECRET, f"Bearer {SECRET}", {"value": SECRET}])
     return payload
 
 
@@ -385,11 +403,11 @@ def cases(draw: st.DrawFn, *, own: str) -> Case:
     """
     pool = _loaded(_ALL_FOLDERS)
     weighted = [case for case in pool for _ in range(_weight(case[0], own))]
-    name, sample = draw(st.sampled_from(weighted))
+    name, sample = _pick(draw, weighted)
     payload = _fresh_ids(copy.deepcopy(sample))
-    if draw(st.sampled_from(range(8))) == 0:
+    if draw(st.integers(0, 7)) == 0:
         return Case(name, payload)  # unchanged: the deep path
-    for _ in range(draw(st.sampled_from((1, 1, 2, 3)))):
+    for _ in range(_pick(draw, (1, 1, 2, 3))):
         payload = draw(_mutated(payload))
     if draw(st.integers(0, 6)) == 0:
         payload = draw(_planted(payload))
