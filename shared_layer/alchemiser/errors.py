@@ -47,6 +47,7 @@ __all__ = [
     "QueueNotProvisionedError",
     "RebalancePlanError",
     "StaleMarketDataError",
+    "StepOutputError",
     "StrategyConfigError",
     "TaskQueueError",
     "TaskQueueNotBoundError",
@@ -308,3 +309,15 @@ class CalendarRangeError(TradingError, InputRejectedError):
     def __init__(self, day: date, reason: str) -> None:
         super().__init__(f"{day.isoformat()}: {reason}", field="date", kind="out_of_range")
         self.day = day
+
+
+# --- workflow steps --------------------------------------------------------------------
+
+
+class StepOutputError(InputRejectedError):
+    """Raised when a workflow step's output does not fit its event's model.
+
+    The step's inputs (an event, a bar, a broker's answer) led to a value beyond the
+    events' bounds; the same inputs give the same output on every retry, so the step
+    fails for good, naming the field, and nothing of it is sent.
+    """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -21,12 +22,17 @@ from alchemiser.events import AccountSnapshot, WorkflowFailed, from_envelope
 from alchemiser.events.models import SHORT_TEXT_CHARS
 from alchemiser.functions.routing import route_event
 from alchemiser.logging import MAX_LINE_BYTES
+from alchemiser.trading import StrategyConfig, load_strategy_config
+from alchemiser.trading.signals import symbol_requirements
 from alchemiser_local.lambda_context import LocalLambdaContext
 from tests.support import samples
 from tests.support.aws import drain
 from tests.support.deep import deep_list
+from tests.unit.trading.support import InMemoryMarketData, bars_from_closes
 
 FUNCTION = "alchemiser-event-router-test"
+#: The samples' trading date.
+SAMPLE_DAY = date(2026, 11, 20)
 
 
 @pytest.fixture
@@ -329,3 +335,37 @@ def test_a_step_output_too_large_to_publish_ends_the_workflow_instead_of_retryin
     assert isinstance(failed, WorkflowFailed)
     assert failed.failure_step == "execution"
     assert failed.failure_reason.startswith("EventTooLarge: TradeExecuted")
+
+
+@dataclass
+class PricedServices:
+    """The shipped strategies over bars whose every close is ``close``."""
+
+    close: Decimal
+
+    @property
+    def strategy_config(self) -> StrategyConfig:
+        return load_strategy_config()
+
+    @property
+    def market_data(self) -> InMemoryMarketData:
+        closes = [self.close] * 300
+        series = bars_from_closes(closes, as_of=SAMPLE_DAY)
+        needed = symbol_requirements(self.strategy_config)
+        return InMemoryMarketData(dict.fromkeys(needed, series))
+
+
+def test_a_step_output_beyond_the_bounds_ends_the_workflow_naming_the_field(
+    router_env, sqs, tapped_bus
+):
+    # Given a bar store whose closes are beyond any price an event may carry (1e8)
+    envelope = samples.load("events/workflow-started.json")
+
+    result = deliver(envelope, services=PricedServices(Decimal(10**8)))
+
+    # Then no SignalGenerated was built or sent: the workflow ended, naming the field
+    (failed,) = published(sqs, tapped_bus)
+    assert result["status"] == "handled"
+    assert isinstance(failed, WorkflowFailed)
+    assert failed.failure_step == "signal_generation"
+    assert failed.failure_reason.startswith("StepOutputError: signal_generation.prices.")

@@ -15,12 +15,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
+from pydantic import ValidationError
+
 from alchemiser.config import RouterSettings
 from alchemiser.errors import (
     AlchemiserError,
     EventRejected,
     EventTooLarge,
     InputRejectedError,
+    StepOutputError,
     TransientError,
 )
 from alchemiser.events import SOURCE_PREFIX, from_envelope
@@ -161,13 +164,19 @@ def _run_step(
 
 
 def _produce(event: BaseEvent, route: Route[Any], services: Services) -> StepResult:
-    """The step's events; a permanent failure of a workflow step ends the workflow."""
+    """The step's events; a permanent failure of a workflow step ends the workflow.
+
+    An output that does not fit its model (a provider's value beyond the events'
+    bounds) is such a failure too: it is never sent, and no retry would change it.
+    """
     try:
         return route.step(event, services)
     except TransientError:
         raise
     except AlchemiserError as exc:
         return _ended_by(event, route, exc)
+    except ValidationError as exc:
+        return _ended_by(event, route, StepOutputError.from_validation(exc, prefix=route.name))
 
 
 def _ended_by(event: BaseEvent, route: Route[Any], exc: AlchemiserError) -> StepResult:
