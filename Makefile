@@ -18,7 +18,7 @@ export PATH := $(BIN):$(PATH)
 # boto3 and its dependency closure come with the Lambda runtime; the layer leaves them out.
 RUNTIME_PROVIDED := boto3 botocore s3transfer jmespath python-dateutil six urllib3
 
-.PHONY: help install requirements lint complexity actionlint checkov typecheck test test-fast build run bench clean
+.PHONY: help install requirements lint complexity actionlint checkov typecheck test test-fast fuzz build run bench clean
 
 help:
 	@echo "make run        the local stack: one full trading workflow, no AWS account"
@@ -26,6 +26,7 @@ help:
 	@echo "make build      sam build (no container)"
 	@echo "make checkov    IaC scan of template.yaml (JSON on stdout; fails on a finding)"
 	@echo "make bench      benchmarks (JSON on stdout)"
+	@echo "make fuzz       both handlers against 10,000 mutated inputs each (JSON figures)"
 
 $(UV):
 	$(PY312) -m venv .tools
@@ -83,6 +84,11 @@ test: lint typecheck
 
 test-fast: install
 	$(BIN)/pytest -m "not slow" -x -q
+
+# Both real handlers on the local stack, 10,000 seeded mutations of test-events/ each;
+# stdout is one JSON object of figures, pytest's report goes to stderr.
+fuzz: install
+	@$(BIN)/python -m tests.fuzz
 
 build: install
 	$(BIN)/sam build

@@ -55,6 +55,7 @@ __all__ = [
     "RebalancePlanError",
     "RiskCommandRejectedError",
     "StaleMarketDataError",
+    "StepOutputError",
     "StrategyConfigError",
     "TaskQueueError",
     "TaskQueueNotBoundError",
@@ -403,4 +404,16 @@ class BrokerResponseError(TradingError):
 
     Permanent: the same request gets the same answer (a field missing or out of bounds),
     so the workflow step fails with the fields named instead of retrying.
+    """
+
+
+# --- workflow steps --------------------------------------------------------------------
+
+
+class StepOutputError(InputRejectedError):
+    """Raised when a workflow step's output does not fit its event's model.
+
+    The step's inputs (an event, a bar, a broker's answer) led to a value beyond the
+    events' bounds; the same inputs give the same output on every retry, so the step
+    fails for good, naming the field, and nothing of it is sent.
     """

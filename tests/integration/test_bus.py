@@ -12,12 +12,12 @@ from alchemiser.bus import MAX_ATTEMPTS, publish_events
 from alchemiser.errors import EventPublishError, EventTooLarge
 from alchemiser.events import (
     MAX_ENTRY_BYTES,
-    ErrorNotificationRequested,
     WorkflowConfiguration,
     WorkflowStarted,
     from_envelope,
 )
 from tests.support.aws import drain
+from tests.support.bulky import bulky_trade_executed
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
@@ -85,21 +85,9 @@ def test_publish_events_delivers_what_a_rule_target_receives(events, sqs, tapped
     assert from_envelope(bodies[0]) == event
 
 
-def big_notice(n: int, detail_bytes: int) -> ErrorNotificationRequested:
-    return ErrorNotificationRequested(
-        correlation_id="wf",
-        causation_id=f"e{n}",
-        severity="error",
-        title="t",
-        message="m",
-        error_type="E",
-        metadata={"blob": "x" * detail_bytes},
-    )
-
-
 def test_publish_events_delivers_an_event_over_the_old_256_kib_limit(events, sqs, tapped_bus):
     # Given events of 600 KiB each (too big before 2026-01-29, within 1 MiB now)
-    batch = [big_notice(n, 600 * 1024) for n in range(3)]
+    batch = [bulky_trade_executed(600 * 1024, causation_id=f"e{n}", char="x") for n in range(3)]
     recorder = FlakyEvents(real=events, failures={})
 
     publish_events(batch, bus_name=tapped_bus.name, client=recorder.client)
@@ -166,7 +154,7 @@ def test_publish_events_does_not_retry_permanent_entry_errors(events, tapped_bus
 
 
 def test_publish_events_refuses_an_oversized_event_before_any_call(events, sqs, tapped_bus):
-    huge = big_notice(0, MAX_ENTRY_BYTES)
+    huge = bulky_trade_executed(MAX_ENTRY_BYTES + 1)
     recorder = FlakyEvents(real=events, failures={})
 
     with pytest.raises(EventTooLarge) as raised:
@@ -179,7 +167,8 @@ def test_publish_events_refuses_an_oversized_event_before_any_call(events, sqs, 
 
 
 def test_publish_events_splits_batches_that_would_exceed_the_request_size(events, tapped_bus):
-    batch = [big_notice(n, MAX_ENTRY_BYTES // 3) for n in range(4)]
+    third = MAX_ENTRY_BYTES // 3
+    batch = [bulky_trade_executed(third, causation_id=f"e{n}") for n in range(4)]
     recorder = FlakyEvents(real=events, failures={})
 
     publish_events(batch, bus_name=tapped_bus.name, client=recorder.client)

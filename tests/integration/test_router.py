@@ -5,20 +5,35 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 import event_router_handler
-from alchemiser.errors import BrokerApiError, IdempotencyInProgressError, MissingMarketDataError
-from alchemiser.events import from_envelope
+from alchemiser.errors import (
+    BrokerApiError,
+    IdempotencyInProgressError,
+    MissingMarketDataError,
+    OrderRejectedError,
+)
+from alchemiser.events import AccountSnapshot, WorkflowFailed, from_envelope
+from alchemiser.events.models import SHORT_TEXT_CHARS
 from alchemiser.functions.routing import route_event
+from alchemiser.logging import MAX_LINE_BYTES
+from alchemiser.trading import StrategyConfig, load_strategy_config
 from alchemiser.trading.market_calendar import library_calendar
+from alchemiser.trading.signals import symbol_requirements
 from alchemiser_local.lambda_context import LocalLambdaContext
 from tests.support import samples
 from tests.support.aws import drain
+from tests.support.deep import deep_list
+from tests.unit.trading.support import InMemoryMarketData, bars_from_closes
 
 FUNCTION = "alchemiser-event-router-test"
+#: The samples' trading date.
+SAMPLE_DAY = date(2026, 11, 20)
 
 
 @pytest.fixture
@@ -234,3 +249,133 @@ def test_log_context_of_one_event_never_leaks_into_the_next(router_env, logs):
     last = [r for r in logs.records() if r["event"] == "event_outcome"][-1]
     assert last["outcome"] == "rejected"
     assert "correlation_id" not in last
+
+
+# --- every envelope has a designated outcome ------------------------------------------------
+
+
+@pytest.mark.parametrize("detail_type", [["ErrorNotificationRequested"], {"a": 1}, []])
+def test_a_detail_type_that_is_a_list_or_object_is_rejected_naming_it(
+    router_env, sqs, tapped_bus, detail_type
+):
+    # (was: TypeError: unhashable type in the circuit breaker's check)
+    envelope = {**samples.load("events/workflow-started.json"), "detail-type": detail_type}
+
+    result = deliver(envelope)
+
+    assert (result["status"], result["error"]["field"]) == ("rejected", "detail-type")
+    assert result["event_type"] is None
+    assert published(sqs, tapped_bus) == []
+
+
+def test_an_envelope_nested_too_deep_is_rejected_before_anything_walks_it(router_env, logs):
+    envelope = samples.load("events/workflow-started.json")
+    envelope["detail"]["metadata"] = {"note": deep_list(5000)}
+
+    result = deliver(envelope)
+
+    assert (result["status"], result["error"]["kind"]) == ("rejected", "too_deep")
+    assert result["error"]["field"].startswith("detail.metadata.note")
+    assert all(len(line) < 10_000 for line in logs.stream.getvalue().splitlines())
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["x" * 2_000_000, float("nan"), float("inf"), 10**3999],
+    ids=["2MB", "nan", "inf", "4000-digits"],
+)
+def test_a_rejected_envelope_is_answered_and_logged_as_strict_json_of_bounded_size(
+    router_env, logs, value
+):
+    envelope = {**samples.load("events/workflow-started.json"), "detail-type": value, "id": value}
+
+    result = deliver(envelope)
+
+    # Then the result and every log line are strict JSON, and no line exceeds an event
+    assert result["status"] == "rejected"
+    assert len(json.dumps(result, allow_nan=False)) < 2_000
+    for line in logs.stream.getvalue().splitlines():
+        json.loads(line, parse_constant=lambda token: pytest.fail(f"{token} in a log line"))
+        assert len(line.encode()) <= MAX_LINE_BYTES
+
+
+@dataclass
+class RefusingBroker:
+    """A broker that refuses every order with the longest error an order can carry."""
+
+    def get_account(self) -> AccountSnapshot:
+        return AccountSnapshot(equity=Decimal(10**6), cash=Decimal(10**6), buying_power=Decimal(0))
+
+    def submit_market_order(self, *, symbol, side, quantity, client_order_id) -> Any:
+        raise OrderRejectedError("é" * 3 * SHORT_TEXT_CHARS)
+
+    def get_order(self, client_order_id) -> None:
+        return None
+
+
+@dataclass
+class RefusingServices:
+    def check_trading_mode(self, trading_mode, *, field) -> None:
+        return None
+
+    def trading_broker(self, *, as_of, trading_mode) -> RefusingBroker:
+        return RefusingBroker()
+
+
+def test_a_step_output_too_large_to_publish_ends_the_workflow_instead_of_retrying(
+    router_env, sqs, tapped_bus, monkeypatch
+):
+    # Given a plan of 100 orders the broker refuses with long non-ASCII errors: the
+    # TradeExecuted reporting them is larger than an EventBridge entry (the old 256 KiB
+    # limit here: within today's 1 MiB, moto's SQS target escapes it past its own limit)
+    monkeypatch.setattr("alchemiser.events.envelope.MAX_ENTRY_BYTES", 256 * 1024)
+    envelope = samples.load("events/rebalance-planned.json")
+    item = envelope["detail"]["plan"]["items"][0]
+    envelope["detail"]["plan"]["items"] = [{**item, "symbol": f"S{n}"} for n in range(100)]
+
+    result = deliver(envelope, services=RefusingServices())
+
+    # Then nothing too large was sent and the workflow ended, saying why
+    (failed,) = published(sqs, tapped_bus)
+    assert result["status"] == "handled"
+    assert isinstance(failed, WorkflowFailed)
+    assert failed.failure_step == "execution"
+    assert failed.failure_reason.startswith("EventTooLarge: TradeExecuted")
+
+
+@dataclass
+class PricedServices:
+    """The shipped strategies over bars whose every close is ``close``."""
+
+    close: Decimal
+
+    @property
+    def strategy_config(self) -> StrategyConfig:
+        return load_strategy_config()
+
+    @property
+    def market_data(self) -> InMemoryMarketData:
+        closes = [self.close] * 300
+        series = bars_from_closes(closes, as_of=SAMPLE_DAY)
+        needed = symbol_requirements(self.strategy_config)
+        return InMemoryMarketData(dict.fromkeys(needed, series))
+
+    @property
+    def calendar(self) -> Any:
+        return library_calendar()
+
+
+def test_a_step_output_beyond_the_bounds_ends_the_workflow_naming_the_field(
+    router_env, sqs, tapped_bus
+):
+    # Given a bar store whose closes are beyond any price an event may carry (1e8)
+    envelope = samples.load("events/workflow-started.json")
+
+    result = deliver(envelope, services=PricedServices(Decimal(10**8)))
+
+    # Then no SignalGenerated was built or sent: the workflow ended, naming the field
+    (failed,) = published(sqs, tapped_bus)
+    assert result["status"] == "handled"
+    assert isinstance(failed, WorkflowFailed)
+    assert failed.failure_step == "signal_generation"
+    assert failed.failure_reason.startswith("StepOutputError: signal_generation.prices.")

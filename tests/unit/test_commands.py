@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alchemiser.commands import LambdaEvent, parse_command
+from alchemiser.commands.runs import idempotency_key, trading_day
 from alchemiser.errors import CommandRejected
+from alchemiser.trading.market_calendar import FIRST_SUPPORTED_DAY, LAST_SUPPORTED_DAY
 from alchemiser_local.template import load_template
 from tests.support import samples
+from tests.support.deep import deep_list
 from tests.support.template import TEMPLATE_PATH
 
 
@@ -153,3 +159,88 @@ def test_a_backfill_is_a_refresh_market_data_command():
     command = parse_command(samples.load("commands/refresh-market-data-backfill.json"))
     assert (command.mode, command.backfill) == ("refresh_market_data", True)
     assert parse_command({"mode": "refresh_market_data"}).backfill is None
+
+
+# --- every payload has a designated outcome: a CommandRejected naming the field -----------
+
+
+@pytest.mark.parametrize("field", ["detail-type", "event_type", "source"])
+@pytest.mark.parametrize("value", [["WorkflowStarted"], {"WorkflowStarted": 1}, [], {}])
+def test_an_event_name_field_that_is_a_list_or_object_is_rejected_naming_it(field, value):
+    # Given a name field that is no string (was: TypeError: unhashable type)
+    with pytest.raises(CommandRejected) as raised:
+        parse_command({"mode": "trade", field: value})
+    # Then the payload is refused like any other bad command, naming a field
+    assert raised.value.field in {field, "detail-type"}
+
+
+def test_scheduled_event_detail_as_deeply_nested_json_text_is_rejected_naming_detail():
+    # Given a 5,000-level JSON text as the envelope's detail (was: RecursionError)
+    envelope = samples.load("commands/trade-scheduled-event.json")
+    envelope["detail"] = "[" * 5000 + "]" * 5000
+    with pytest.raises(CommandRejected) as raised:
+        parse_command(envelope)
+    assert (raised.value.field, raised.value.kind) == ("detail", "malformed")
+
+
+@pytest.mark.parametrize("where", ["top", "detail"])
+def test_a_payload_nested_too_deep_is_rejected_before_it_is_walked(where):
+    envelope = samples.load("commands/trade-scheduled-event.json")
+    payload = (
+        {"mode": "trade", "correlation_id": deep_list(5000)}
+        if where == "top"
+        else {**envelope, "detail": {"mode": "trade", "execution_id": deep_list(5000)}}
+    )
+    with pytest.raises(CommandRejected) as raised:
+        parse_command(payload)
+    assert raised.value.kind == "too_deep"
+    assert str(raised.value.field).startswith("correlation_id" if where == "top" else "detail")
+
+
+@pytest.mark.parametrize(
+    "scheduled_time",
+    ["0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00", "1970-12-31T23:00:00Z"],
+)
+def test_a_scheduled_time_outside_the_calendar_range_is_rejected_naming_it(scheduled_time):
+    # (was: accepted, then OverflowError in idempotency_key)
+    with pytest.raises(CommandRejected) as raised:
+        parse_command({"mode": "trade", "scheduled_time": scheduled_time})
+    assert raised.value.field == "scheduled_time"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    instant=st.datetimes(
+        timezones=st.integers(min_value=-12 * 60, max_value=14 * 60).map(
+            lambda minutes: timezone(timedelta(minutes=minutes))
+        )
+    )
+)
+def test_every_accepted_scheduled_time_has_a_key_and_a_trading_day(instant):
+    # Given any aware time from year 1 to 9999
+    payload = {"mode": "trade", "scheduled_time": instant.isoformat()}
+    if not datetime(1971, 1, 2, tzinfo=UTC) <= instant <= datetime(2100, 12, 30, tzinfo=UTC):
+        with pytest.raises(CommandRejected, match="scheduled_time"):
+            parse_command(payload)
+        return
+    command = parse_command(payload)
+    # Then an accepted one has an idempotency key and a trading day in the calendar's range
+    assert idempotency_key(command, request_id="r").startswith("trade#scheduled#")
+    assert FIRST_SUPPORTED_DAY <= trading_day(command) <= LAST_SUPPORTED_DAY
+
+
+def test_a_rejection_shows_a_huge_value_briefly():
+    envelope = {"detail-type": "x" * 2_000_000, "source": "aws.events", "detail": {}}
+    with pytest.raises(CommandRejected) as raised:
+        parse_command(envelope)
+    assert raised.value.field == "detail-type"
+    assert len(raised.value.reason) < 300
+
+
+def test_a_rejection_never_copies_an_object_into_its_reason():
+    # Given a detail-type that is an object holding a secret (the fuzz suite's find)
+    envelope = {"detail-type": {"api_key": "hunter2"}, "source": "aws.events", "detail": {}}
+    with pytest.raises(CommandRejected) as raised:
+        parse_command(envelope)
+    assert raised.value.field == "detail-type"
+    assert "hunter2" not in str(raised.value.to_dict())

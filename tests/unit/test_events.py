@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -37,6 +39,7 @@ from alchemiser.events import (
 )
 from alchemiser.events.models import MAX_RISK_REFUSALS
 from tests.support import samples
+from tests.support.bulky import bulky_trade_executed
 
 ROUTED = [
     "WorkflowStarted",
@@ -216,12 +219,104 @@ def test_risk_refusals_are_an_added_field_that_defaults_to_none(sample):
     ],
 )
 def test_payload_errors_name_the_nested_field(sample, mutate, field):
+    rejection = rejection_of(sample, mutate)
+    assert rejection.field == field
+    assert rejection.to_dict()["details"][0]["field"] == field
+
+
+def rejection_of(sample: str, mutate: Callable[[dict[str, Any]], object]) -> EventRejected:
+    """The error an event sample gets once ``mutate`` has changed its detail."""
     envelope = samples.load(f"events/{sample}.json")
     mutate(envelope["detail"])
     with pytest.raises(EventRejected) as raised:
         from_envelope(envelope)
-    assert raised.value.field == field
-    assert raised.value.to_dict()["details"][0]["field"] == field
+    return raised.value
+
+
+FOUR_THOUSAND_DIGITS = 10**3999
+
+
+@pytest.mark.parametrize(
+    ("sample", "mutate", "field"),
+    [
+        # Prices: positive, at most MAX_PRICE, at most 8 places (was: accepted, then
+        # InvalidOperation in the planner's quantize)
+        ("signal-generated", lambda d: d["prices"].update(SPY="1e-999999"), "detail.prices.SPY"),
+        ("signal-generated", lambda d: d["prices"].update(SPY="1e999999"), "detail.prices.SPY"),
+        (
+            "signal-generated",
+            lambda d: d["prices"].update(SPY=FOUR_THOUSAND_DIGITS),
+            "detail.prices.SPY",
+        ),
+        ("signal-generated", lambda d: d["prices"].update(SPY="0"), "detail.prices.SPY"),
+        (
+            "signal-generated",
+            lambda d: d["consolidated_portfolio"].update(SPY="1e-999999"),
+            "detail.consolidated_portfolio.SPY",
+        ),
+        (
+            "signal-generated",
+            lambda d: d["prices"].update({f"S{n}": "1" for n in range(101)}),
+            "detail.prices",
+        ),
+        # Quantities: an order of nothing, or of 1e30 shares (was: ValueError, Overflow)
+        (
+            "rebalance-planned",
+            lambda d: d["plan"]["items"][0].update(quantity="0"),
+            "detail.plan.items.0.quantity",
+        ),
+        (
+            "rebalance-planned",
+            lambda d: d["plan"]["items"][0].update(quantity=1e30),
+            "detail.plan.items.0.quantity",
+        ),
+        (
+            "rebalance-planned",
+            lambda d: d["plan"]["items"][0].update(quantity="1e999999"),
+            "detail.plan.items.0.quantity",
+        ),
+        (
+            "rebalance-planned",
+            lambda d: d["plan"]["account"].update(cash="1e30"),
+            "detail.plan.account.cash",
+        ),
+        # Counts (was: a 4,000-digit count made the summary too long for its model)
+        (
+            "trade-executed",
+            lambda d: d.update(orders_placed=FOUR_THOUSAND_DIGITS),
+            "detail.orders_placed",
+        ),
+        # Dates and instants inside the calendar's range (was: OverflowError at year 1/9999)
+        ("workflow-started", lambda d: d.update(trading_date="0001-01-01"), "detail.trading_date"),
+        ("workflow-started", lambda d: d.update(trading_date="9999-12-31"), "detail.trading_date"),
+        (
+            "workflow-started",
+            lambda d: d.update(scheduled_time="0001-01-01T00:00:00+14:00"),
+            "detail.scheduled_time",
+        ),
+        (
+            "workflow-started",
+            lambda d: d.update(timestamp="9999-12-31T23:59:59-12:00"),
+            "detail.timestamp",
+        ),
+        # Strings: a metadata value or a name is never a payload of its own
+        (
+            "workflow-started",
+            lambda d: d.update(metadata={"note": "x" * 2_000_000}),
+            "detail.metadata.note",
+        ),
+        ("workflow-started", lambda d: d.update(event_type="x" * 2_000_000), "detail.event_type"),
+        (
+            "trade-executed",
+            lambda d: d["orders"][0].update(broker_order_id="x" * 2_000_000),
+            "detail.orders.0.broker_order_id",
+        ),
+    ],
+)
+def test_numbers_dates_and_sizes_are_bounded_where_they_enter(sample, mutate, field):
+    rejection = rejection_of(sample, mutate)
+    assert rejection.field == field
+    assert len(rejection.reason) < 200  # names the bound, never echoes the value
 
 
 @pytest.mark.parametrize(
@@ -269,21 +364,10 @@ def test_events_are_immutable():
 # --- size limit ---------------------------------------------------------------------------
 
 
-def notice_of(length: int, *, char: str = "x") -> ErrorNotificationRequested:
-    """A notification carrying ``length`` characters of ``char`` in its metadata."""
-    return ErrorNotificationRequested(
-        correlation_id="wf",
-        causation_id="e",
-        severity="error",
-        title="t",
-        message="m",
-        error_type="E",
-        metadata={"blob": char * length},
-    )
-
-
 def test_to_entry_refuses_an_entry_over_the_eventbridge_limit():
-    event = notice_of(MAX_ENTRY_BYTES // 2, char="é")
+    # Given a valid event the bounds still let grow past an entry (long non-ASCII errors)
+    event = bulky_trade_executed(MAX_ENTRY_BYTES + 1)
+    assert len(event.model_dump_json()) < MAX_ENTRY_BYTES  # characters, not bytes
     with pytest.raises(EventTooLarge) as raised:
         to_entry(event, "bus")
     # Counted in UTF-8 bytes, as EventBridge counts them (é is two bytes).
@@ -291,16 +375,18 @@ def test_to_entry_refuses_an_entry_over_the_eventbridge_limit():
     assert raised.value.event_id == event.event_id
 
 
-def test_to_entry_takes_entries_up_to_one_mib_since_the_2026_limit():
-    # Given an entry over the old 256 KiB limit and one just under 1 MiB
-    over_the_old_limit = to_entry(notice_of(300 * 1024), "bus")
-    overhead = entry_size(to_entry(notice_of(0), "bus"))
-    largest = to_entry(notice_of(1024 * 1024 - overhead), "bus")
-    # Then both are entries; one byte more is refused
+def test_to_entry_takes_entries_up_to_one_mib_since_the_2026_limit(monkeypatch):
+    # Given the 1 MiB limit, an entry over the old 256 KiB limit is an entry
+    assert MAX_ENTRY_BYTES == 1024 * 1024
+    over_the_old_limit = to_entry(bulky_trade_executed(300 * 1024), "bus")
     assert entry_size(over_the_old_limit) > 256 * 1024
-    assert entry_size(largest) == MAX_ENTRY_BYTES == 1024 * 1024
+    # And an entry of exactly the limit passes where one byte more is refused
+    size = entry_size(over_the_old_limit)
+    monkeypatch.setattr("alchemiser.events.envelope.MAX_ENTRY_BYTES", size)
+    assert to_entry(bulky_trade_executed(300 * 1024), "bus") == over_the_old_limit
+    monkeypatch.setattr("alchemiser.events.envelope.MAX_ENTRY_BYTES", size - 1)
     with pytest.raises(EventTooLarge):
-        to_entry(notice_of(1024 * 1024 - overhead + 1), "bus")
+        to_entry(bulky_trade_executed(300 * 1024), "bus")
 
 
 def test_entry_size_counts_source_detail_type_and_detail_bytes():
@@ -317,6 +403,10 @@ money = st.decimals(
 )
 quantities = st.decimals(
     min_value=0, max_value=10**7, allow_nan=False, allow_infinity=False, places=6
+)
+order_sizes = quantities.filter(lambda quantity: quantity > 0)
+prices = st.decimals(
+    min_value=Decimal("0.0001"), max_value=10**6, allow_nan=False, allow_infinity=False, places=4
 )
 weights = st.decimals(min_value=0, max_value=1, allow_nan=False, allow_infinity=False, places=8)
 texts = st.text(max_size=40)
@@ -346,8 +436,8 @@ plan_items = st.builds(
     PlanItem,
     symbol=symbols,
     side=sides,
-    quantity=quantities,
-    estimated_price=money,
+    quantity=order_sizes,
+    estimated_price=prices,
     estimated_value=money,
     current_value=money,
     target_value=money,
@@ -363,7 +453,7 @@ outcomes = st.builds(
     status=st.sampled_from(["filled", "rejected", "not_placed"]),
     broker_order_id=st.none() | ids,
     filled_quantity=quantities,
-    average_price=st.none() | money,
+    average_price=st.none() | prices,
     error=st.none() | texts,
 )
 summaries = st.builds(
@@ -403,7 +493,7 @@ events = st.one_of(
             max_size=3,
         ).map(tuple),
         consolidated_portfolio=st.dictionaries(symbols, weights, max_size=5),
-        prices=st.dictionaries(symbols, money, max_size=5),
+        prices=st.dictionaries(symbols, prices, max_size=5),
     ),
     st.builds(
         RebalancePlanned,

@@ -8,9 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alchemiser.logging import (
+    MAX_LINE_BYTES,
     REDACTED,
+    TOO_DEEP,
     bind_ids,
     configure_logging,
     get_logger,
@@ -18,6 +22,7 @@ from alchemiser.logging import (
     redact,
 )
 from alchemiser.metrics import put_metric
+from tests.support.deep import deep_list
 
 
 @pytest.fixture
@@ -162,3 +167,100 @@ def test_metrics_are_embedded_metric_format_records(stream):
     assert line["InputRejected"] == 1
     assert line["stage"] == "dev"
     assert line["function"] == "alchemiser-event-router-dev"
+
+
+# --- every line is strict JSON and fits one CloudWatch Logs event -------------------------
+
+
+def strict(line: str) -> dict[str, Any]:
+    """Parse as CloudWatch's JSON parser would: NaN and Infinity are no JSON tokens."""
+    parsed: dict[str, Any] = json.loads(
+        line, parse_constant=lambda token: pytest.fail(f"{token} in {line[:80]}")
+    )
+    return parsed
+
+
+@pytest.mark.parametrize(
+    ("value", "rendered"),
+    [(float("nan"), "NaN"), (float("inf"), "Infinity"), (float("-inf"), "-Infinity")],
+)
+def test_non_finite_numbers_are_logged_as_marked_strings(stream, value, rendered):
+    # (was: bare NaN / Infinity tokens, which CloudWatch's JSON parser refuses)
+    get_logger("test").info("odd_input", detail_type=value, nested={"x": [value]}, ok=1)
+
+    line = strict(stream.getvalue())
+    assert (line["detail_type"], line["nested"]) == (rendered, {"x": [rendered]})
+    assert line["sanitized"] == ["detail_type", "nested"]
+    assert line["ok"] == 1
+
+
+def test_values_json_cannot_carry_never_make_the_log_call_fail(stream):
+    # An int too long for str() and a structure nested 5,000 levels (was: ValueError and
+    # RecursionError raised from the log call itself)
+    get_logger("test").info("odd_input", digits=10**5000, deep=deep_list(5000), api_key="hunter2")
+
+    line = strict(stream.getvalue())
+    assert line["digits"].startswith("<int of ")
+    assert TOO_DEEP in json.dumps(line["deep"], ensure_ascii=False)
+    assert line["api_key"] == REDACTED
+    assert "hunter2" not in stream.getvalue()
+
+
+def test_a_line_over_the_cloudwatch_limit_is_cut_marked_and_kept(stream):
+    # Given a 1.3 MB value (was: a 1.3 MB line, which CloudWatch Logs refuses whole)
+    with invocation_context(request_id="req-1", function="f", stage="dev"):
+        get_logger("test").info("input_rejected", envelope_id="x" * 1_300_000, field="detail")
+
+    raw = stream.getvalue().rstrip("\n")
+    assert len(raw.encode()) <= MAX_LINE_BYTES
+    line = strict(raw)
+    assert line["truncated"] == ["envelope_id"]
+    assert line["envelope_id"].startswith("xxxx")
+    assert line["envelope_id"].endswith(
+        f"…[truncated {1_300_000 - line['envelope_id'].index('…')} bytes]"
+    )
+    assert (line["event"], line["field"], line["request_id"]) == (
+        "input_rejected",
+        "detail",
+        "req-1",
+    )
+
+
+def test_a_line_of_many_large_values_cuts_the_largest_first(stream):
+    fields = {f"f{n}": "é" * (20_000 + n * 1_000) for n in range(10)}  # 2 bytes each in UTF-8
+    get_logger("test").info("big", small="kept", **fields)
+
+    raw = stream.getvalue().rstrip("\n")
+    assert len(raw.encode()) <= MAX_LINE_BYTES
+    line = strict(raw)
+    assert line["small"] == "kept"
+    assert line["truncated"][0] == "f9"  # the largest
+    assert all(line[key].endswith(" bytes]") for key in line["truncated"])
+    untouched = set(fields) - set(line["truncated"])
+    assert all(line[key] == fields[key] for key in untouched)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    value=st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats()
+        | st.text()
+        | st.decimals(allow_nan=True),
+        lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+        max_leaves=20,
+    ),
+    size=st.sampled_from([0, 300_000]),
+)
+def test_any_logged_value_makes_one_strict_json_line_within_the_limit(value, size):
+    buffer = io.StringIO()
+    configure_logging(stream=buffer, force=True)
+    try:
+        get_logger("test").info("anything", value=value, padding="p" * size)
+    finally:
+        configure_logging(force=True)
+    (raw,) = buffer.getvalue().splitlines()
+    assert len(raw.encode()) <= MAX_LINE_BYTES
+    assert strict(raw)["event"] == "anything"

@@ -7,12 +7,10 @@ envelope around it. A domain event, an unknown mode or an unexpected field is a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -20,9 +18,12 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic_core import from_json
 
 from alchemiser.errors import CommandRejected, CrossFieldError
 from alchemiser.events import ALL_EVENTS, SOURCE_PREFIX, EnvironmentName, TradingMode
+from alchemiser.events.base import Instant
+from alchemiser.payloads import MAX_DEPTH, shown, too_deep
 
 __all__ = ["SCHEDULED_EVENT_DETAIL_TYPE", "LambdaEvent", "Mode", "parse_command"]
 
@@ -51,7 +52,8 @@ class LambdaEvent(BaseModel):
     environment: EnvironmentName | None = None
     correlation_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
     #: Filled by Scheduler from ``<aws.scheduler.scheduled-time>``; the same on every retry.
-    scheduled_time: AwareDatetime | None = None
+    #: Inside the calendar's range, so its key, its UTC form and its trading day exist.
+    scheduled_time: Instant | None = None
     #: A caller-chosen idempotency key for runs without a scheduled time.
     execution_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
     pnl_type: Literal["weekly", "monthly"] | None = None
@@ -99,58 +101,75 @@ def parse_command(payload: object) -> LambdaEvent:
     """
     if not isinstance(payload, Mapping):
         raise CommandRejected("a command must be a JSON object", kind="malformed")
+    _reject_deep(payload)
     _reject_domain_event(payload)
     if "detail-type" in payload:
         return _parse_scheduled_event(payload)
     return _validate(payload, prefix=None)
 
 
+def _reject_deep(payload: object, *, prefix: str | None = None) -> None:
+    path = too_deep(payload)
+    if path is not None:
+        raise CommandRejected(
+            f"nests deeper than {MAX_DEPTH} levels",
+            field=".".join(filter(None, (prefix, path))),
+            kind="too_deep",
+        )
+
+
 def _reject_domain_event(payload: Mapping[str, Any]) -> None:
-    source = payload.get("source")
-    detail_type = payload.get("detail-type")
-    event_type = payload.get("event_type")
-    if isinstance(source, str) and source.startswith(SOURCE_PREFIX):
-        field, name = "source", source
-    elif detail_type in ALL_EVENTS:
-        field, name = "detail-type", str(detail_type)
-    elif event_type in ALL_EVENTS:
-        field, name = "event_type", str(event_type)
-    else:
-        return
-    raise CommandRejected(
-        f"{name!r} is a domain event; domain events belong to EventRoutingFunction",
-        field=field,
-        kind="domain_event",
-    )
+    # Only a string can name an event: a list or an object in these fields is no name.
+    for field in ("source", "detail-type", "event_type"):
+        name = payload.get(field)
+        if not isinstance(name, str):
+            continue
+        if name.startswith(SOURCE_PREFIX) if field == "source" else name in ALL_EVENTS:
+            raise CommandRejected(
+                f"{shown(name)} is a domain event; domain events belong to EventRoutingFunction",
+                field=field,
+                kind="domain_event",
+            )
 
 
 def _parse_scheduled_event(envelope: Mapping[str, Any]) -> LambdaEvent:
-    if envelope.get("detail-type") != SCHEDULED_EVENT_DETAIL_TYPE:
+    detail_type = envelope.get("detail-type")
+    if detail_type != SCHEDULED_EVENT_DETAIL_TYPE:
         raise CommandRejected(
-            f"unsupported detail-type {envelope.get('detail-type')!r}; only "
+            f"unsupported detail-type {shown(detail_type)}; only "
             f"{SCHEDULED_EVENT_DETAIL_TYPE!r} envelopes carry commands",
             field="detail-type",
             kind="unsupported_envelope",
         )
-    if envelope.get("source") not in _SCHEDULER_SOURCES:
+    source = envelope.get("source")
+    if not isinstance(source, str) or source not in _SCHEDULER_SOURCES:
         raise CommandRejected(
-            f"{envelope.get('source')!r} is not a scheduler source {list(_SCHEDULER_SOURCES)}",
+            f"{shown(source)} is not a scheduler source {list(_SCHEDULER_SOURCES)}",
             field="source",
             kind="unsupported_envelope",
         )
     detail = envelope.get("detail")
     if isinstance(detail, str):
-        try:
-            detail = json.loads(detail)
-        except json.JSONDecodeError as exc:
-            raise CommandRejected(
-                f"is not valid JSON: {exc.msg} at position {exc.pos}",
-                field="detail",
-                kind="malformed",
-            ) from exc
+        detail = _parsed_detail(detail)
     if not isinstance(detail, Mapping):
         raise CommandRejected("must be a JSON object", field="detail", kind="malformed")
     return _validate(detail, prefix="detail")
+
+
+def _parsed_detail(text: str) -> object:
+    """``detail`` sent as JSON text (SQS bodies, replays), parsed with bounded nesting.
+
+    pydantic's parser refuses nesting beyond its recursion limit with a ``ValueError``
+    (``json.loads`` would raise ``RecursionError``); what it returns is checked like an
+    envelope.
+    """
+    try:
+        detail = from_json(text)
+    except ValueError as exc:
+        reason = f"is not valid JSON: {exc}"
+        raise CommandRejected(reason, field="detail", kind="malformed") from exc
+    _reject_deep(detail, prefix="detail")
+    return detail
 
 
 def _validate(payload: Mapping[str, Any], *, prefix: str | None) -> LambdaEvent:

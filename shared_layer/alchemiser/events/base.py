@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID, uuid4, uuid5
@@ -17,14 +17,26 @@ from pydantic import (
     model_validator,
 )
 
+from alchemiser.trading.market_calendar.sessions import FIRST_SUPPORTED_DAY, LAST_SUPPORTED_DAY
+
 __all__ = [
+    "MAX_COUNT",
+    "MAX_MONEY",
+    "MAX_PRICE",
+    "MAX_QUANTITY",
+    "MAX_SYMBOLS",
     "BaseEvent",
+    "Count",
     "EnvironmentName",
     "EventId",
+    "Instant",
     "Money",
     "Payload",
+    "PositiveQuantity",
+    "Price",
     "Quantity",
     "Symbol",
+    "TradingDate",
     "TradingMode",
     "Weight",
     "WorkflowConfiguration",
@@ -36,11 +48,72 @@ _ID_NAMESPACE = UUID("5b7c1d2e-8f3a-4b6c-9d0e-1f2a3b4c5d6e")
 
 #: Ticker symbols as brokers spell them (BRK.B, BF-B).
 Symbol = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9.\-]{0,14}$")]
+
+# --- bounds: every number is checked where it enters, naming its field -------------------
+# Far beyond any real account, and small enough that every product, quotient and
+# quantize the planner and the brokers compute stays inside Decimal's 28 digits: a
+# value of 1e30, "1e999999" or 4,000 digits is refused here, never an
+# ``InvalidOperation`` three steps later.
+
+#: A trillion dollars: no account, order or cash balance comes near it.
+MAX_MONEY = Decimal(10) ** 12
+#: Ten million dollars a share (BRK.A trades under one million).
+MAX_PRICE = Decimal(10) ** 7
+#: Ten billion shares of one symbol in one account or order.
+MAX_QUANTITY = Decimal(10) ** 10
+#: Decimal places: cents and sub-penny prices and fractional shares fit (Alpaca reports
+#: quantities to 9 places); weights may carry Decimal's whole precision.
+MONEY_PLACES = 8
+QUANTITY_PLACES = 9
+WEIGHT_PLACES = 28
+#: Symbols in one portfolio, price list, plan, order list or account: far more than any
+#: strategy set holds, and few enough that a full TradeExecuted fits one EventBridge entry.
+MAX_SYMBOLS = 100
+#: Orders counted in one workflow (at most one per symbol and side).
+MAX_COUNT = 2 * MAX_SYMBOLS
+
 #: Money is Decimal, never float; NaN and infinities are refused.
-Money = Annotated[Decimal, Field(allow_inf_nan=False)]
-Quantity = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
-Weight = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)]
+Money = Annotated[
+    Decimal,
+    Field(ge=-MAX_MONEY, le=MAX_MONEY, decimal_places=MONEY_PLACES, allow_inf_nan=False),
+]
+#: What one share costs: positive, at most ``MAX_PRICE``, at most 8 decimal places.
+Price = Annotated[
+    Decimal, Field(gt=0, le=MAX_PRICE, decimal_places=MONEY_PLACES, allow_inf_nan=False)
+]
+Quantity = Annotated[
+    Decimal, Field(ge=0, le=MAX_QUANTITY, decimal_places=QUANTITY_PLACES, allow_inf_nan=False)
+]
+#: An order's size: an order of nothing is not an order.
+PositiveQuantity = Annotated[
+    Decimal, Field(gt=0, le=MAX_QUANTITY, decimal_places=QUANTITY_PLACES, allow_inf_nan=False)
+]
+Weight = Annotated[Decimal, Field(ge=0, le=1, decimal_places=WEIGHT_PLACES, allow_inf_nan=False)]
+#: A count of orders.
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+#: A trading date: a day the NYSE calendar answers for (1971..2100), so no date
+#: arithmetic on it can overflow and every calendar question has an answer.
+TradingDate = Annotated[date, Field(ge=FIRST_SUPPORTED_DAY, le=LAST_SUPPORTED_DAY)]
+#: An aware instant whose local date is inside the calendar's range in every time zone
+#: (UTC-12..UTC+14), so converting it to New York or UTC never overflows.
+Instant = Annotated[
+    AwareDatetime,
+    Field(
+        ge=datetime.combine(FIRST_SUPPORTED_DAY + timedelta(days=1), datetime.min.time(), UTC),
+        le=datetime.combine(LAST_SUPPORTED_DAY - timedelta(days=1), datetime.min.time(), UTC),
+    ),
+]
 EventId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+#: A class or component name (checked against the exact names by the event).
+_Name = Annotated[str, StringConstraints(max_length=64)]
+#: Free-form annotations: a few short strings, never a payload of their own.
+_Metadata = Annotated[
+    dict[
+        Annotated[str, StringConstraints(max_length=64)],
+        Annotated[str, StringConstraints(max_length=256)],
+    ],
+    Field(max_length=16),
+]
 TradingMode = Literal["paper", "live"]
 #: A target environment (``alchemiser-<env>_<queue>`` queues): a stage or a sandbox.
 EnvironmentName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
@@ -90,13 +163,13 @@ class BaseEvent(BaseModel):
     PUBLISHERS: ClassVar[tuple[str, ...]] = ()
 
     event_id: EventId = Field(default_factory=_new_event_id)
-    event_type: str = Field(default="", validate_default=True)
+    event_type: _Name = Field(default="", validate_default=True)
     correlation_id: EventId
     causation_id: EventId
-    timestamp: AwareDatetime = Field(default_factory=_now)
-    source_module: str = Field(default="", validate_default=True)
+    timestamp: Instant = Field(default_factory=_now)
+    source_module: _Name = Field(default="", validate_default=True)
     schema_version: Literal[1] = 1
-    metadata: dict[str, str] | None = None
+    metadata: _Metadata | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from alchemiser.errors import EventRejected, EventTooLarge
 from alchemiser.events.registry import ALL_EVENTS
+from alchemiser.payloads import shown
 
 if TYPE_CHECKING:
     from alchemiser.events.base import BaseEvent
@@ -94,7 +95,7 @@ def from_envelope(
     source = _required_text(envelope, "source")
     if not source.startswith(SOURCE_PREFIX):
         raise EventRejected(
-            f"{source!r} is not an alchemiser source (expected prefix {SOURCE_PREFIX!r})",
+            f"{shown(source)} is not an alchemiser source (expected prefix {SOURCE_PREFIX!r})",
             field="source",
             kind="foreign_source",
         )
@@ -102,7 +103,7 @@ def from_envelope(
     model = event_map.get(detail_type)
     if model is None:
         raise EventRejected(
-            f"unknown detail-type {detail_type!r}; known: {sorted(event_map)}",
+            f"unknown detail-type {shown(detail_type)}; known: {sorted(event_map)}",
             field="detail-type",
             kind="unknown_detail_type",
         )
@@ -110,7 +111,7 @@ def from_envelope(
     if event.source != source:
         raise EventRejected(
             f"{detail_type} from {event.source_module!r} must arrive with source "
-            f"{event.source!r}, not {source!r}",
+            f"{event.source!r}, not {shown(source)}",
             field="source",
             kind="source_mismatch",
         )

@@ -6,18 +6,24 @@ strings so a round trip through EventBridge is exact.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AwareDatetime, Field, NonNegativeInt, StringConstraints
+from pydantic import Field, StringConstraints
 
 from alchemiser.events.base import (
+    MAX_SYMBOLS,
     BaseEvent,
+    Count,
+    EventId,
+    Instant,
     Money,
     Payload,
+    PositiveQuantity,
+    Price,
     Quantity,
     Symbol,
+    TradingDate,
     Weight,
     WorkflowConfiguration,
 )
@@ -43,7 +49,12 @@ __all__ = [
 ]
 
 Side = Literal["buy", "sell"]
-ShortText = Annotated[str, StringConstraints(max_length=2000)]
+#: The longest text an event carries (a reason, a rationale, a message).
+SHORT_TEXT_CHARS = 2000
+ShortText = Annotated[str, StringConstraints(max_length=SHORT_TEXT_CHARS)]
+#: Symbol-keyed maps and symbol lists hold at most ``MAX_SYMBOLS`` entries.
+type BySymbol[V] = Annotated[dict[Symbol, V], Field(max_length=MAX_SYMBOLS)]
+Symbols = Annotated[tuple[Symbol, ...], Field(max_length=MAX_SYMBOLS)]
 
 
 # --- payloads ----------------------------------------------------------------------------
@@ -54,7 +65,7 @@ class StrategySignal(Payload):
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     allocation: Weight
-    weights: dict[Symbol, Weight]
+    weights: BySymbol[Weight]
     rationale: ShortText = ""
 
 
@@ -64,7 +75,7 @@ class AccountSnapshot(Payload):
     equity: Money
     cash: Money
     buying_power: Money
-    positions: dict[Symbol, Quantity] = Field(default_factory=dict)
+    positions: BySymbol[Quantity] = Field(default_factory=dict)
 
 
 class PlanItem(Payload):
@@ -72,8 +83,8 @@ class PlanItem(Payload):
 
     symbol: Symbol
     side: Side
-    quantity: Quantity
-    estimated_price: Money
+    quantity: PositiveQuantity
+    estimated_price: Price
     estimated_value: Money
     current_value: Money
     target_value: Money
@@ -85,7 +96,7 @@ class RebalancePlan(Payload):
     """Orders that move the account to the consolidated portfolio: sells before buys."""
 
     account: AccountSnapshot
-    items: tuple[PlanItem, ...]
+    items: Annotated[tuple[PlanItem, ...], Field(max_length=MAX_SYMBOLS)]
     cash_buffer: Money
     min_trade_value: Money
 
@@ -103,9 +114,9 @@ class OrderOutcome(Payload):
     quantity: Quantity
     client_order_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
     status: OrderStatus
-    broker_order_id: str | None = None
+    broker_order_id: Annotated[str, StringConstraints(max_length=128)] | None = None
     filled_quantity: Quantity = Decimal(0)
-    average_price: Money | None = None
+    average_price: Price | None = None
     error: ShortText | None = None
 
 
@@ -142,8 +153,8 @@ class RiskRefusal(Payload):
 class WorkflowSummary(Payload):
     """The figures an operator reads first when a workflow ends."""
 
-    orders_placed: NonNegativeInt = 0
-    orders_succeeded: NonNegativeInt = 0
+    orders_placed: Count = 0
+    orders_succeeded: Count = 0
     equity: Money | None = None
     message: ShortText = ""
 
@@ -159,8 +170,8 @@ class WorkflowStarted(BaseEvent):
     workflow_type: Literal["trading"] = "trading"
     requested_by: Annotated[str, StringConstraints(min_length=1, max_length=128)]
     configuration: WorkflowConfiguration
-    trading_date: date
-    scheduled_time: AwareDatetime | None = None
+    trading_date: TradingDate
+    scheduled_time: Instant | None = None
 
 
 class SignalGenerated(BaseEvent):
@@ -169,10 +180,10 @@ class SignalGenerated(BaseEvent):
     PUBLISHERS: ClassVar[tuple[str, ...]] = ("strategy",)
 
     configuration: WorkflowConfiguration
-    trading_date: date
-    strategies: tuple[StrategySignal, ...]
-    consolidated_portfolio: dict[Symbol, Weight]
-    prices: dict[Symbol, Money]
+    trading_date: TradingDate
+    strategies: Annotated[tuple[StrategySignal, ...], Field(max_length=MAX_SYMBOLS)]
+    consolidated_portfolio: BySymbol[Weight]
+    prices: BySymbol[Price]
 
 
 class RebalancePlanned(BaseEvent):
@@ -181,7 +192,7 @@ class RebalancePlanned(BaseEvent):
     PUBLISHERS: ClassVar[tuple[str, ...]] = ("portfolio",)
 
     configuration: WorkflowConfiguration
-    trading_date: date
+    trading_date: TradingDate
     plan: RebalancePlan
     trades_required: bool
     #: What the risk limits kept out of ``plan`` (already left out of its items).
@@ -194,11 +205,11 @@ class TradeExecuted(BaseEvent):
     PUBLISHERS: ClassVar[tuple[str, ...]] = ("execution",)
 
     configuration: WorkflowConfiguration
-    trading_date: date
-    orders: tuple[OrderOutcome, ...]
-    orders_placed: NonNegativeInt
-    orders_succeeded: NonNegativeInt
-    failed_symbols: tuple[Symbol, ...] = ()
+    trading_date: TradingDate
+    orders: Annotated[tuple[OrderOutcome, ...], Field(max_length=2 * MAX_SYMBOLS)]
+    orders_placed: Count
+    orders_succeeded: Count
+    failed_symbols: Symbols = ()
     failure_reason: ShortText | None = None
     account_after: AccountSnapshot | None = None
     #: The plan's risk refusals, carried from RebalancePlanned (never placed, not failures).
@@ -212,7 +223,7 @@ class WorkflowCompleted(BaseEvent):
 
     workflow_type: Literal["trading"] = "trading"
     configuration: WorkflowConfiguration
-    trading_date: date
+    trading_date: TradingDate
     outcome: Literal["traded", "no_trades", "market_closed", "dry_run"]
     summary: WorkflowSummary
 
@@ -224,10 +235,10 @@ class WorkflowFailed(BaseEvent):
 
     workflow_type: Literal["trading"] = "trading"
     configuration: WorkflowConfiguration
-    trading_date: date
+    trading_date: TradingDate
     failure_step: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     failure_reason: ShortText
-    failed_symbols: tuple[Symbol, ...] = ()
+    failed_symbols: Symbols = ()
     summary: WorkflowSummary
 
 
@@ -240,8 +251,8 @@ class ErrorNotificationRequested(BaseEvent):
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     message: ShortText
     error_type: Annotated[str, StringConstraints(min_length=1, max_length=128)]
-    failed_event_id: str | None = None
-    failed_event_type: str | None = None
+    failed_event_id: EventId | None = None
+    failed_event_type: Annotated[str, StringConstraints(max_length=64)] | None = None
 
 
 #: Every event this package publishes, in workflow order (the registry's source).

@@ -15,16 +15,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
+from pydantic import ValidationError
+
 from alchemiser.config import RouterSettings
 from alchemiser.errors import (
     AlchemiserError,
     EventRejected,
+    EventTooLarge,
     InputRejectedError,
+    StepOutputError,
     TransientError,
 )
 from alchemiser.events import SOURCE_PREFIX, from_envelope
 from alchemiser.health import HealthProbe, is_health_probe
 from alchemiser.logging import bind_ids, get_logger
+from alchemiser.payloads import MAX_DEPTH, too_deep
 from alchemiser.routing.table import EVENT_MAP, ROUTES, UNROUTED_EVENTS
 from alchemiser.runtime import lambda_invocation, record_rejection
 
@@ -82,7 +87,7 @@ def route_event(
             _log.info("event_outcome", outcome="skipped", reason="circuit breaker", **result)
             return {**result, "status": "skipped"}
         try:
-            event = from_envelope(envelope, event_map=EVENT_MAP)
+            event = _parse(envelope)
         except EventRejected as exc:
             return _rejected(result, exc)
         bind_ids(
@@ -102,6 +107,14 @@ def route_event(
         status = "duplicate" if once.duplicate else "handled"
         _log.info("event_outcome", outcome=status, **once.result)
         return {**result, "status": status, **once.result}
+
+
+def _parse(envelope: object) -> BaseEvent:
+    """The envelope's event; one nested too deep is refused before anything walks it."""
+    path = too_deep(envelope)
+    if path is not None:
+        raise EventRejected(f"nests deeper than {MAX_DEPTH} levels", field=path, kind="too_deep")
+    return from_envelope(envelope, event_map=EVENT_MAP)
 
 
 def _process_once(
@@ -137,7 +150,13 @@ def _run_step(
     from alchemiser.bus import publish_events  # noqa: PLC0415
 
     produced = _produce(event, route, services)
-    publish_events(produced, bus_name=settings.event_bus_name)
+    try:
+        publish_events(produced, bus_name=settings.event_bus_name)
+    except EventTooLarge as exc:
+        # Refused before anything was sent: output that can never be published is a
+        # permanent failure of its step, not a retry loop.
+        produced = _ended_by(event, route, exc)
+        publish_events(produced, bus_name=settings.event_bus_name)
     return {
         "step": route.name,
         "published": [{"event_id": e.event_id, "event_type": e.event_type} for e in produced],
@@ -145,21 +164,34 @@ def _run_step(
 
 
 def _produce(event: BaseEvent, route: Route[Any], services: Services) -> StepResult:
-    """The step's events; a permanent failure of a workflow step ends the workflow."""
-    from alchemiser.routing.steps import workflow_failed  # noqa: PLC0415
+    """The step's events; a permanent failure of a workflow step ends the workflow.
 
+    An output that does not fit its model (a provider's value beyond the events'
+    bounds) is such a failure too: it is never sent, and no retry would change it.
+    """
     try:
         return route.step(event, services)
     except TransientError:
         raise
     except AlchemiserError as exc:
-        # Only a step that carries the workflow forward may end it; a failed summary
-        # must never produce another WorkflowFailed (that would loop).
-        if not route.advances:
-            raise
-        _log.error("step_failed", step=route.name, error=str(exc), error_type=type(exc).__name__)
-        cause = cast("WorkflowStepEvent", event)  # the table's advancing models
-        return (workflow_failed(cause, step=route.name, reason=f"{type(exc).__name__}: {exc}"),)
+        return _ended_by(event, route, exc)
+    except ValidationError as exc:
+        return _ended_by(event, route, StepOutputError.from_validation(exc, prefix=route.name))
+
+
+def _ended_by(event: BaseEvent, route: Route[Any], exc: AlchemiserError) -> StepResult:
+    """The WorkflowFailed a permanent failure of an advancing step ends its workflow with.
+
+    Only a step that carries the workflow forward may end it; a failed summary must
+    never produce another WorkflowFailed (that would loop), so its failure is re-raised.
+    """
+    from alchemiser.routing.steps import workflow_failed  # noqa: PLC0415
+
+    if not route.advances:
+        raise exc
+    _log.error("step_failed", step=route.name, error=str(exc), error_type=type(exc).__name__)
+    cause = cast("WorkflowStepEvent", event)  # the table's advancing models
+    return (workflow_failed(cause, step=route.name, reason=f"{type(exc).__name__}: {exc}"),)
 
 
 def _raised(
@@ -186,21 +218,34 @@ def _is_notification(envelope: object) -> bool:
     if not isinstance(envelope, Mapping):
         return False
     source = envelope.get("source")
+    detail_type = envelope.get("detail-type")  # a list or an object here names nothing
     return (
         isinstance(source, str)
         and source.startswith(SOURCE_PREFIX)
-        and envelope.get("detail-type") in UNROUTED_EVENTS
+        and isinstance(detail_type, str)
+        and detail_type in UNROUTED_EVENTS
     )
 
 
+#: Longest id taken from an unparsed envelope into logs and results (ids are <= 128).
+_ID_CHARS = 128
+
+
 def _ids_of(envelope: object) -> dict[str, Any]:
-    """Ids worth logging even when the envelope is invalid: nothing goes unaccounted."""
+    """Ids worth logging even when the envelope is invalid: nothing goes unaccounted.
+
+    Only strings, cut to an id's length: whatever else an invalid envelope carries there
+    is named by its rejection, not copied into every log line and result.
+    """
     if not isinstance(envelope, Mapping):
         return {"envelope_id": None, "event_id": None, "event_type": None}
     detail = envelope.get("detail")
-    event_id = detail.get("event_id") if isinstance(detail, Mapping) else None
     return {
-        "envelope_id": envelope.get("id"),
-        "event_id": event_id if isinstance(event_id, str) else None,
-        "event_type": envelope.get("detail-type"),
+        "envelope_id": _id_text(envelope.get("id")),
+        "event_id": _id_text(detail.get("event_id")) if isinstance(detail, Mapping) else None,
+        "event_type": _id_text(envelope.get("detail-type")),
     }
+
+
+def _id_text(value: object) -> str | None:
+    return value[:_ID_CHARS] if isinstance(value, str) else None

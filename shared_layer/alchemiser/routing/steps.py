@@ -23,6 +23,7 @@ from alchemiser.events import (
     WorkflowSummary,
     derived_id,
 )
+from alchemiser.events.models import SHORT_TEXT_CHARS
 from alchemiser.logging import get_logger
 from alchemiser.metrics import put_metric
 
@@ -128,6 +129,11 @@ def next_step[E: BaseEvent](
     )
 
 
+def _short(text: str) -> str:
+    """``text`` cut to what an event's text fields hold, so the event always builds."""
+    return text[:SHORT_TEXT_CHARS]
+
+
 def workflow_failed(
     cause: WorkflowStepEvent,
     *,
@@ -141,9 +147,9 @@ def workflow_failed(
         cause,
         WorkflowFailed,
         failure_step=step,
-        failure_reason=reason[:2000],
+        failure_reason=_short(reason),
         failed_symbols=failed_symbols,
-        summary=summary or WorkflowSummary(message=reason[:2000]),
+        summary=summary or WorkflowSummary(message=_short(reason)),
     )
 
 
@@ -279,38 +285,37 @@ def execute_orders(event: RebalancePlanned, services: Services) -> StepResult:
 
 
 def monitor_workflow(event: TradeExecuted, services: Services) -> StepResult:
-    """TradeExecuted -> WorkflowCompleted or WorkflowFailed; the ledger task is queued."""
+    """TradeExecuted -> WorkflowCompleted or WorkflowFailed; the ledger task is queued.
+
+    The outcome event is built (and so validated) first and the ledger task sent last,
+    so an outcome that cannot be built never leaves a ledger task behind.
+    """
+    outcome = _outcome_of(event)
     message_id = services.record_trades(event)
     _log.info("trade_ledger_queued", message_id=message_id)
+    return (outcome,)
+
+
+def _outcome_of(event: TradeExecuted) -> WorkflowCompleted | WorkflowFailed:
     summary = WorkflowSummary(
         orders_placed=event.orders_placed,
         orders_succeeded=event.orders_succeeded,
         equity=event.account_after.equity if event.account_after else None,
-        message=f"{event.orders_succeeded} of {event.orders_placed} orders succeeded",
+        message=_short(f"{event.orders_succeeded} of {event.orders_placed} orders succeeded"),
     )
     if event.failed_symbols or event.orders_succeeded < event.orders_placed:
-        reason = event.failure_reason or summary.message
-        return (
-            workflow_failed(
-                event,
-                step="execution",
-                reason=reason,
-                failed_symbols=event.failed_symbols,
-                summary=summary,
-            ),
+        return workflow_failed(
+            event,
+            step="execution",
+            reason=event.failure_reason or summary.message,
+            failed_symbols=event.failed_symbols,
+            summary=summary,
         )
     if event.configuration.dry_run:
         outcome = "dry_run"
     else:
         outcome = "traded" if event.orders_placed else "no_trades"
-    return (
-        next_step(
-            event,
-            WorkflowCompleted,
-            outcome=outcome,
-            summary=summary,
-        ),
-    )
+    return next_step(event, WorkflowCompleted, outcome=outcome, summary=summary)
 
 
 def summarize(event: WorkflowCompleted | WorkflowFailed, services: Services) -> StepResult:

@@ -35,10 +35,12 @@ from alchemiser.errors import (
     BrokerApiError,
     MarketDataError,
     MarketDataUnavailableError,
+    OrderRejectedError,
     PaperAccountNotFoundError,
     PaperAccountResetError,
 )
-from alchemiser.events.models import AccountSnapshot, OrderOutcome
+from alchemiser.events.base import PositiveQuantity, Price
+from alchemiser.events.models import SHORT_TEXT_CHARS, AccountSnapshot, OrderOutcome
 from alchemiser.logging import get_logger
 from alchemiser.trading.paper_items import (
     PaperItems,
@@ -65,12 +67,23 @@ _CENT = Decimal("0.01")
 _PRICE_QUANTUM = Decimal("0.0001")
 _BPS = Decimal(10_000)
 _CONDITION_FAILED = "ConditionalCheckFailed"
+#: The events' bounds: an order's size, and a close the fill arithmetic can price.
+_QUANTITY: TypeAdapter[Decimal] = TypeAdapter(PositiveQuantity)
+_CLOSE: TypeAdapter[Decimal] = TypeAdapter(Price)
 
 _log = get_logger(__name__)
 
 
 def _errors(what: str) -> Any:  # noqa: ANN401 - a context manager
     return translate_aws_errors(f"paper broker: {what}", transient=BrokerApiError)
+
+
+def _check_quantity(symbol: str, quantity: Decimal) -> None:
+    try:
+        _QUANTITY.validate_python(quantity)
+    except ValidationError as exc:
+        reason = exc.errors(include_url=False, include_input=False)[0]["msg"]
+        raise OrderRejectedError(f"{symbol}: quantity {quantity:.6g}: {reason}") from exc
 
 
 class PaperBroker:
@@ -185,11 +198,12 @@ class PaperBroker:
         """Fill a market order now, or return the order already stored under its id.
 
         Raises:
+            OrderRejectedError: ``quantity`` is not an order's size (zero, negative, beyond
+                the events' bounds); nothing is stored.
             PaperAccountNotFoundError: the account was never opened.
             BrokerApiError: DynamoDB failed in a way a retry can fix.
         """
-        if quantity <= 0:
-            raise ValueError(f"{symbol}: quantity must be positive, got {quantity}")
+        _check_quantity(symbol, quantity)
         existing = self.get_order(client_order_id)
         if existing is not None:
             return existing
@@ -202,11 +216,12 @@ class PaperBroker:
             "created_at": utc_now(),
         }
         try:
-            close = self._closes([symbol])[symbol]
+            close = _CLOSE.validate_python(self._closes([symbol])[symbol])
         except MarketDataUnavailableError:
             raise
-        except MarketDataError as exc:
-            return self._reject(client_order_id, order, f"no price for {symbol}: {exc}")
+        except (MarketDataError, ValidationError) as exc:
+            reason = f"no price for {symbol}: {exc}"[:SHORT_TEXT_CHARS]
+            return self._reject(client_order_id, order, reason)
         factor = 1 + self.slippage if side == "buy" else 1 - self.slippage
         price = (close * factor).quantize(_PRICE_QUANTUM, rounding=ROUND_HALF_EVEN)
         notional = (quantity * price).quantize(_CENT, rounding=ROUND_HALF_EVEN)

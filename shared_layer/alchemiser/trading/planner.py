@@ -11,14 +11,23 @@ Arithmetic (all Decimal):
   symbol no longer wanted, which always sells the whole position;
 - buys are scaled down (proportionally) to fit cash + sell proceeds - buffer, since
   skipped small sells would otherwise leave buys short of cash.
+
+Numeric safety: prices are checked against the events' ``Price`` bounds (a bar close
+of the store included), an order larger than ``MAX_QUANTITY`` shares and any value
+outside the events' bounds are a ``RebalancePlanError`` naming it, and percentages are
+formatted, never quantized; so no input within the bounds can make a quantize raise
+``InvalidOperation``.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+from pydantic import TypeAdapter, ValidationError
 
 from alchemiser.errors import RebalancePlanError
+from alchemiser.events.base import MAX_QUANTITY, Price, Symbol
 from alchemiser.events.models import AccountSnapshot, PlanItem, RebalancePlan
 from alchemiser.logging import get_logger
 
@@ -34,7 +43,8 @@ WHOLE_SHARE = Decimal(1)
 #: Fractional orders carry six decimal places of a share.
 FRACTIONAL_QUANTUM = Decimal("0.000001")
 _WEIGHT_TOLERANCE = Decimal("0.000001")
-_PCT_QUANTUM = Decimal("0.01")
+#: The one definition of a valid price (the events'), applied to every price planned with.
+_PRICES: TypeAdapter[dict[str, Decimal]] = TypeAdapter(dict[Symbol, Price])
 
 _log = get_logger(__name__)
 
@@ -45,13 +55,30 @@ def _cents(value: Decimal) -> Decimal:
 
 def _pct(value: Decimal, equity: Decimal) -> str:
     share = value / equity * 100 if equity > 0 else Decimal(0)
-    return f"{share.quantize(_PCT_QUANTUM)}%"
+    return f"{share:.2f}%"  # formatting rounds any magnitude; quantize could overflow
 
 
-def _shares(shares: Decimal, planner: PlannerConfig) -> Decimal:
-    """``shares`` rounded toward zero to what the configuration can trade."""
+def _shares(shares: Decimal, planner: PlannerConfig, symbol: str) -> Decimal:
+    """``shares`` rounded toward zero to what the configuration can trade.
+
+    Raises:
+        RebalancePlanError: more than ``MAX_QUANTITY`` shares (a price near zero).
+    """
+    if shares > MAX_QUANTITY:
+        raise RebalancePlanError(
+            f"an order of {shares:.0f} shares of {symbol} exceeds {MAX_QUANTITY:.0f}",
+            field=f"prices.{symbol}",
+        )
     quantum = FRACTIONAL_QUANTUM if planner.fractional_shares else WHOLE_SHARE
     return shares.quantize(quantum, rounding=ROUND_DOWN)
+
+
+def _built[M: PlanItem | RebalancePlan](model: type[M], prefix: str, **fields: Any) -> M:  # noqa: ANN401
+    """``model`` of ``fields``; a value outside the events' bounds names its field."""
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        raise RebalancePlanError.from_validation(exc, prefix=prefix) from exc
 
 
 def _symbols(account: AccountSnapshot, weights: Mapping[str, Decimal]) -> list[str]:
@@ -67,8 +94,10 @@ def _check_prices(
         if symbol not in prices:
             held = account.positions.get(symbol, Decimal(0))
             raise RebalancePlanError(f"no price for {symbol} (held {held})", field="prices")
-        if prices[symbol] <= 0:
-            raise RebalancePlanError(f"price of {symbol} is {prices[symbol]}", field="prices")
+    try:
+        _PRICES.validate_python({symbol: prices[symbol] for symbol in symbols})
+    except ValidationError as exc:
+        raise RebalancePlanError.from_validation(exc, prefix="prices") from exc
 
 
 def _check_weights(weights: Mapping[str, Decimal]) -> None:
@@ -120,7 +149,9 @@ class _Planner:
         if order is None:
             return None
         side, quantity, reason = order
-        return PlanItem(
+        return _built(
+            PlanItem,
+            f"items.{symbol}",
             symbol=symbol,
             side=side,
             quantity=quantity,
@@ -145,11 +176,12 @@ class _Planner:
         self, symbol: str, held: Decimal, *, current: Decimal, target: Decimal
     ) -> _Order | None:
         """Move ``current`` toward ``target``, unless the order is worth too little."""
+        price = self.prices[symbol]
         side: Literal["buy", "sell"] = "buy" if target > current else "sell"
-        quantity = _shares(abs(target - current) / self.prices[symbol], self.planner)
+        quantity = _shares(abs(target - current) / price, self.planner, symbol)
         if side == "sell":
             quantity = min(quantity, held)
-        if quantity <= 0 or quantity * self.prices[symbol] < self.planner.min_trade_value:
+        if quantity <= 0 or quantity * price < self.planner.min_trade_value:
             return None
         reason = (
             f"{side} {quantity} {symbol}: {_pct(current, self.equity)} of equity"
@@ -169,7 +201,7 @@ class _Planner:
         fitted = []
         for item in buys:
             # Multiply before dividing: the quotient alone would lose the exact share count.
-            quantity = _shares(item.quantity * usable / spend, self.planner)
+            quantity = _shares(item.quantity * usable / spend, self.planner, item.symbol)
             if quantity <= 0 or quantity * item.estimated_price < self.planner.min_trade_value:
                 continue
             fitted.append(
@@ -210,7 +242,9 @@ def plan_rebalance(
     items = [item for item in map(planner.item, symbols) if item is not None]
     sells = [item for item in items if item.side == "sell"]
     buys = planner.fit_buys([item for item in items if item.side == "buy"], sells)
-    plan = RebalancePlan(
+    plan = _built(
+        RebalancePlan,
+        "plan",
         account=account,
         items=(*sells, *buys),
         cash_buffer=planner.buffer,

@@ -8,7 +8,12 @@ from typing import Any
 
 import pytest
 
-from alchemiser.errors import BrokerApiError, PaperAccountNotFoundError, PaperAccountResetError
+from alchemiser.errors import (
+    BrokerApiError,
+    OrderRejectedError,
+    PaperAccountNotFoundError,
+    PaperAccountResetError,
+)
 from alchemiser.trading import PaperBroker, execute_plan, load_strategy_config, plan_rebalance
 from alchemiser.trading.paper_broker import reset_account
 from tests.unit.trading.support import AS_OF, InMemoryMarketData, bars_from_closes, linear
@@ -381,3 +386,53 @@ def test_paper_reset_racing_a_fill_is_cancelled_whole_and_says_to_run_again(brok
     # Nothing of the reset was applied: the racing fill stands as it was
     account = broker.get_account()
     assert (account.cash, account.positions) == (D("899.90"), {"SPY": D(1)})
+
+
+@pytest.mark.parametrize(
+    "quantity",
+    [D(0), D(-1), D("1e30"), D("1e999999"), D(10**3999), D("1e-999999")],
+    ids=["zero", "negative", "1e30", "huge", "4000-digits", "tiny"],
+)
+def test_paper_broker_refuses_an_order_size_outside_the_bounds_with_a_named_error(broker, quantity):
+    # (was: ValueError for 0; InvalidOperation/Overflow for 1e30 and "1e999999")
+    broker.open_account(D(1_000))
+    with pytest.raises(OrderRejectedError, match="SPY: quantity"):
+        broker.submit_market_order(symbol="SPY", side="buy", quantity=quantity, client_order_id=CID)
+    # And nothing was stored under the id
+    assert broker.get_order(CID) is None
+    assert broker.get_account().cash == D(1_000)
+
+
+def test_paper_broker_execution_records_a_refused_size_as_a_rejected_order(broker):
+    # Given a plan item the model would refuse, built around it (a bug upstream)
+    broker.open_account(D(1_000))
+    plan = plan_rebalance(
+        broker.get_account(),
+        prices={"SPY": D(100)},
+        target_weights={"SPY": D("0.5")},
+        config=load_strategy_config(),
+    )
+    item = plan.items[0].model_copy(update={"quantity": D(0)})
+    report = execute_plan(
+        plan.model_copy(update={"items": (item,)}), broker, event_id="e", dry_run=False
+    )
+    # Then execution carries on and reports the order as rejected, naming why
+    (order,) = report.orders
+    assert (order.status, report.failed_symbols) == ("rejected", ("SPY",))
+    assert order.error is not None
+    assert "quantity" in order.error
+
+
+def test_paper_broker_rejects_an_order_when_the_close_is_beyond_any_price(
+    paper_broker_table, dynamodb
+):
+    # Given a bar store whose latest SPY close is 1e30 (a corrupt object)
+    market = InMemoryMarketData({"SPY": bars_from_closes([D("1e30")])})
+    broker = PaperBroker(
+        paper_broker_table, market_data=market, as_of=AS_OF, slippage_bps=D(5), client=dynamodb
+    )
+    broker.open_account(D(1_000))
+    order = broker.submit_market_order(symbol="SPY", side="buy", quantity=D(1), client_order_id=CID)
+    assert order.status == "rejected"
+    assert order.error is not None
+    assert order.error.startswith("no price for SPY")

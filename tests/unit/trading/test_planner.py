@@ -6,6 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from alchemiser.errors import InputRejectedError, RebalancePlanError
 from alchemiser.events.models import AccountSnapshot
@@ -180,3 +183,73 @@ def test_planner_account_at_target_needs_no_trades():
     plan = plan_rebalance(account, prices=prices, target_weights={"SPY": D(1)}, config=_config())
     assert plan.items == ()
     assert plan.account == account
+
+
+# --- numeric safety: every input within the bounds has a designated outcome ---------------
+
+
+@pytest.mark.parametrize(
+    "price",
+    [D("1e-999999"), D(10**3999), D("1e999999"), D("1e-9"), D(0), D(-5), D("1e30")],
+    ids=["tiny", "4000-digits", "huge", "9-places", "zero", "negative", "1e30"],
+)
+def test_planner_refuses_a_price_outside_the_events_bounds_naming_it(price):
+    # (was: InvalidOperation from _shares/_cents for "1e-999999" and 4,000 digits)
+    with pytest.raises(RebalancePlanError) as caught:
+        plan_rebalance(
+            _account("10000"),
+            prices={"SPY": price},
+            target_weights={"SPY": D(1)},
+            config=_config(),
+        )
+    assert caught.value.field == "prices.SPY"
+
+
+def test_planner_refuses_an_order_of_more_shares_than_an_order_may_hold():
+    # Given a valid but tiny price: a trillion dollars buys 1e20 shares
+    with pytest.raises(RebalancePlanError, match="exceeds") as caught:
+        plan_rebalance(
+            _account("1000000000000"),
+            prices={"SPY": D("0.00000001")},
+            target_weights={"SPY": D(1)},
+            config=_config(),
+        )
+    assert caught.value.field == "prices.SPY"
+
+
+def test_planner_refuses_a_value_outside_the_bounds_naming_the_item():
+    # Given a position worth 1e17 (10 billion shares at 10 million): beyond MAX_MONEY
+    prices = {"BRK.A": D(10**7)}
+    account = AccountSnapshot(
+        equity=D(10**12), cash=D(0), buying_power=D(0), positions={"BRK.A": D(10**10)}
+    )
+    with pytest.raises(RebalancePlanError) as caught:
+        plan_rebalance(account, prices=prices, target_weights={}, config=_config())
+    assert caught.value.field in {"items.BRK.A.estimated_value", "items.BRK.A.current_value"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cash=st.decimals(min_value=0, max_value=10**12, places=2),
+    price=st.decimals(min_value=D("0.00000001"), max_value=10**7, places=8),
+    held=st.decimals(min_value=0, max_value=10**10, places=9),
+    weight=st.decimals(min_value=0, max_value=1, places=8),
+    fractional=st.booleans(),
+)
+def test_planner_arithmetic_never_raises_outside_its_error_for_bounded_inputs(
+    cash, price, held, weight, fractional
+):
+    try:
+        account = _account(str(cash), {"SPY": str(held)}, {"SPY": price})
+    except ValidationError:
+        return  # equity beyond MAX_MONEY: such an account is refused where it enters
+    try:
+        plan = plan_rebalance(
+            account,
+            prices={"SPY": price},
+            target_weights={"SPY": weight},
+            config=_config(fractional_shares=fractional),
+        )
+    except RebalancePlanError:
+        return
+    assert all(item.quantity > 0 for item in plan.items)
