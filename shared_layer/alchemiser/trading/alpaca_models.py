@@ -11,13 +11,21 @@ pydantic error leaves an adapter.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from alchemiser.errors import BrokerResponseError
-from alchemiser.events.base import Symbol
+from alchemiser.events.base import MONEY_PLACES, QUANTITY_PLACES, Symbol
 
 __all__ = [
     "AlpacaAccount",
@@ -42,10 +50,37 @@ _MAX_SESSIONS = 30_000
 _MAX_POSITIONS = 10_000
 _MAX_ERRORS_NAMED = 5
 
-Money = Annotated[Decimal, Field(allow_inf_nan=False, ge=-_MONEY_BOUND, le=_MONEY_BOUND)]
-Price = Annotated[Decimal, Field(allow_inf_nan=False, gt=0, le=_MONEY_BOUND)]
-Quantity = Annotated[Decimal, Field(allow_inf_nan=False, ge=-_QUANTITY_BOUND, le=_QUANTITY_BOUND)]
-Filled = Annotated[Decimal, Field(allow_inf_nan=False, ge=0, le=_QUANTITY_BOUND)]
+
+def _to_places(places: int) -> AfterValidator:
+    """Round to ``places`` decimals (half-even): the events' precision of the figure.
+
+    Alpaca may send more decimals than the workflow's events carry (an average fill
+    price of a fractional order); an order the broker filled must never fail to be
+    reported for its thirteenth decimal, so its figures are rounded where they enter.
+    """
+    quantum = Decimal(1).scaleb(-places)
+
+    def rounded(value: Decimal) -> Decimal:
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -places:
+            return value.quantize(quantum, rounding=ROUND_HALF_EVEN)
+        return value
+
+    return AfterValidator(rounded)
+
+
+_MONEY_PLACES = _to_places(MONEY_PLACES)
+_QUANTITY_PLACES = _to_places(QUANTITY_PLACES)
+Money = Annotated[
+    Decimal, Field(allow_inf_nan=False, ge=-_MONEY_BOUND, le=_MONEY_BOUND), _MONEY_PLACES
+]
+Price = Annotated[Decimal, Field(allow_inf_nan=False, gt=0, le=_MONEY_BOUND), _MONEY_PLACES]
+Quantity = Annotated[
+    Decimal,
+    Field(allow_inf_nan=False, ge=-_QUANTITY_BOUND, le=_QUANTITY_BOUND),
+    _QUANTITY_PLACES,
+]
+Filled = Annotated[Decimal, Field(allow_inf_nan=False, ge=0, le=_QUANTITY_BOUND), _QUANTITY_PLACES]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
 
@@ -86,10 +121,10 @@ class AlpacaOrder(_Response):
     client_order_id: Text
     symbol: Symbol
     side: Literal["buy", "sell"]
-    qty: Annotated[Decimal, Field(allow_inf_nan=False, ge=0, le=_QUANTITY_BOUND)] | None = None
+    qty: Filled | None = None
     filled_qty: Filled = Decimal(0)
     filled_avg_price: (
-        Annotated[Decimal, Field(allow_inf_nan=False, ge=0, le=_MONEY_BOUND)] | None
+        Annotated[Decimal, Field(allow_inf_nan=False, ge=0, le=_MONEY_BOUND), _MONEY_PLACES] | None
     ) = None
     status: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     replaced_by: Text | None = None

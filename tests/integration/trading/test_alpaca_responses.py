@@ -310,3 +310,21 @@ def test_alpaca_recorded_clock_with_nanoseconds_is_read(broker, alpaca_state):
     assert clock.is_open is True
     assert clock.timestamp.utcoffset() == -timedelta(hours=4)
     assert (clock.timestamp.hour, clock.timestamp.minute) == (9, 35)
+
+
+def test_alpaca_fill_price_finer_than_the_events_is_reported_rounded(broker, alpaca_state):
+    # Given a filled order whose average price has more decimals than an event may carry
+    # (a fractional fill), and a quantity at Alpaca's finest (9 places)
+    order = {
+        **recorded("orders.json")["filled"],
+        "filled_avg_price": "187.330123456789",
+        "qty": "0.123456789",
+        "filled_qty": "0.123456789",
+    }
+    replay(alpaca_state, "/v2/orders:by_client_order_id", order)
+    # When it is read, Then the fill is reported (never a failure for its 12th decimal)
+    outcome = broker.get_order(CID)
+    assert outcome is not None
+    assert outcome.status == "filled"
+    assert outcome.average_price == D("187.33012346")
+    assert outcome.filled_quantity == D("0.123456789")
