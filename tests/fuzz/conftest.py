@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, settings
 
 from alchemiser.logging import configure_logging
 from alchemiser.runtime import new_container
+from alchemiser_local.alpaca_local import local_alpaca
 from alchemiser_local.emulator import Emulator
 from alchemiser_local.functions import FunctionHost
 from alchemiser_local.seed import seed_world, synthetic_world
@@ -68,15 +69,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="module")
 def fuzz_stack() -> Iterator[LocalStack]:
-    """The local stack, seeded; its AWS secret key is the planted secret.
+    """The local stack, seeded, with Alpaca; its AWS secret key is the planted secret.
 
     Module-scoped: the stack's environment must be gone before other suites run.
     """
-    with running_stack(template=TEMPLATE_PATH, root=ROOT, stage="dev", emulator=Emulator()) as (
-        _,
-        stack,
+    world = synthetic_world(first_day=SAMPLE_DAY, last_day=SAMPLE_DAY, seed=7)
+    with (
+        running_stack(template=TEMPLATE_PATH, root=ROOT, stage="dev", emulator=Emulator()) as (
+            _,
+            stack,
+        ),
+        local_alpaca(stack, world),  # the market data refresh reads Alpaca
     ):
-        seed_world(stack, synthetic_world(first_day=SAMPLE_DAY, last_day=SAMPLE_DAY, seed=7))
+        seed_world(stack, world)
         provision_task_queues(boto3.client("sqs"), "staging")  # dev may target staging
         saved = os.environ["AWS_SECRET_ACCESS_KEY"]
         os.environ["AWS_SECRET_ACCESS_KEY"] = SECRET

@@ -244,3 +244,12 @@ def test_a_rejection_never_copies_an_object_into_its_reason():
         parse_command(envelope)
     assert raised.value.field == "detail-type"
     assert "hunter2" not in str(raised.value.to_dict())
+
+
+def test_scheduled_event_detail_text_that_is_no_utf8_is_rejected_naming_detail():
+    # Given detail text holding a lone surrogate (was: TypeError from the JSON parser)
+    envelope = samples.load("commands/trade-scheduled-event.json")
+    envelope["detail"] = "\ud800"
+    with pytest.raises(CommandRejected) as raised:
+        parse_command(envelope)
+    assert (raised.value.field, raised.value.kind) == ("detail", "malformed")

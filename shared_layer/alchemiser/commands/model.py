@@ -168,6 +168,9 @@ def _parsed_detail(text: str) -> object:
     except ValueError as exc:
         reason = f"is not valid JSON: {exc}"
         raise CommandRejected(reason, field="detail", kind="malformed") from exc
+    except TypeError as exc:  # text that is no UTF-8 (a lone surrogate): no JSON at all
+        reason = "is not valid JSON: not encodable as UTF-8"
+        raise CommandRejected(reason, field="detail", kind="malformed") from exc
     _reject_deep(detail, prefix="detail")
     return detail
 
