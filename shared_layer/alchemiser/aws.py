@@ -48,7 +48,8 @@ __all__ = [
     "translate_aws_errors",
 ]
 
-#: Attempts per call, the first included (botocore's standard mode).
+#: Attempts per call, the first included (botocore's standard mode). botocore reads a
+#: ``max_attempts`` as retries after the first (one attempt more): the total is set.
 MAX_ATTEMPTS = 3
 
 #: Codes a retry can fix: botocore's standard-mode throttling and transient codes, and
@@ -108,7 +109,7 @@ def _config(*, connect_timeout: float, read_timeout: float) -> Any:  # noqa: ANN
     from botocore.config import Config  # noqa: PLC0415 - first use, not import
 
     return Config(
-        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
     )
