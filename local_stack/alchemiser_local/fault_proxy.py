@@ -19,6 +19,7 @@ import json
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -27,11 +28,11 @@ from urllib.parse import urlsplit
 from alchemiser_local.faults import AwsFault, CallPlan, call_of, error_reply
 
 if TYPE_CHECKING:
-    from types import TracebackType
+    from collections.abc import Iterator
 
     from alchemiser_local.faults import AwsCall
 
-__all__ = ["FaultProxy", "ProxiedRequest"]
+__all__ = ["FaultProxy", "ProxiedRequest", "running_proxy"]
 
 _HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "host"}
@@ -226,7 +227,7 @@ class _ProxyServer(ThreadingHTTPServer):
 
 
 class FaultProxy:
-    """``with FaultProxy(upstream=emulator.endpoint) as proxy: proxy.fail(AwsFault(...))``."""
+    """``with running_proxy(upstream=emulator.endpoint) as proxy: proxy.fail(AwsFault(...))``."""
 
     def __init__(self, *, upstream: str, port: int = 0) -> None:
         """Forward to ``upstream`` (the emulator's URL) from a loopback ``port`` (0: any)."""
@@ -268,11 +269,13 @@ class FaultProxy:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> FaultProxy:
-        self.start()
-        return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+@contextmanager
+def running_proxy(*, upstream: str) -> Iterator[FaultProxy]:
+    """A started ``FaultProxy`` in front of ``upstream``, stopped on exit."""
+    proxy = FaultProxy(upstream=upstream)
+    proxy.start()
+    try:
+        yield proxy
+    finally:
+        proxy.stop()

@@ -97,18 +97,25 @@ class AwsCall:
 
 def resources_of(service: str, operation: str, params: Mapping[str, Any]) -> tuple[str, ...]:
     """The resources a call's parameters name (the module docstring lists them)."""
-    if service == "dynamodb":
-        return _tables(params)
     if service == "events" and operation == "PutEvents":
         return tuple(
             f"{entry.get('EventBusName', 'default')}/{entry.get('DetailType', '')}"
             for entry in params.get("Entries", ())
         )
-    if service == "events":
-        return tuple(str(params[k]) for k in ("EventBusName", "Name") if k in params)
-    if service == "sqs":
-        url = params.get("QueueUrl") or params.get("QueueName") or ""
-        return (str(url).rstrip("/").rsplit("/", 1)[-1],)
+    named = _RESOURCES.get(service)
+    return named(params) if named else ()
+
+
+def _bus(params: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(str(params[k]) for k in ("EventBusName", "Name") if k in params)
+
+
+def _queue(params: Mapping[str, Any]) -> tuple[str, ...]:
+    url = params.get("QueueUrl") or params.get("QueueName") or ""
+    return (str(url).rstrip("/").rsplit("/", 1)[-1],)
+
+
+def _object(params: Mapping[str, Any]) -> tuple[str, ...]:
     bucket, key = params.get("Bucket"), params.get("Key")
     if not bucket:
         return ()
@@ -126,6 +133,14 @@ def _tables(params: Mapping[str, Any]) -> tuple[str, ...]:
         for action in item.values()
     )
     return tuple(dict.fromkeys(str(t) for t in tables if t))
+
+
+_RESOURCES: dict[str, Callable[[Mapping[str, Any]], tuple[str, ...]]] = {
+    "dynamodb": _tables,
+    "events": _bus,
+    "sqs": _queue,
+    "s3": _object,
+}
 
 
 def call_of(method: str, path: str, headers: Mapping[str, str], body: bytes) -> AwsCall:

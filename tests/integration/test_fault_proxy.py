@@ -16,7 +16,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError
 
-from alchemiser_local.fault_proxy import FaultProxy
+from alchemiser_local.fault_proxy import FaultProxy, running_proxy
 from alchemiser_local.faults import AwsFault
 from tests.support.aws import create_queue
 
@@ -25,7 +25,7 @@ RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 3})
 
 @pytest.fixture
 def proxy(moto_endpoint: str) -> Iterator[FaultProxy]:
-    with FaultProxy(upstream=moto_endpoint) as proxy:
+    with running_proxy(upstream=moto_endpoint) as proxy:
         yield proxy
 
 

@@ -19,7 +19,7 @@ from alchemiser.config import IdempotencySettings
 from alchemiser.errors import TransientError
 from alchemiser.idempotency import Once, run_once
 from alchemiser.runtime import new_container
-from alchemiser_local.fault_proxy import FaultProxy
+from alchemiser_local.fault_proxy import FaultProxy, running_proxy
 from alchemiser_local.faults import AwsFault
 
 #: How long a claim stays in progress in these tests (the context's remaining time).
@@ -46,7 +46,7 @@ class Effects:
 @pytest.fixture
 def proxy(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
     """Every client of the container reaches the moto server through a fault proxy."""
-    with FaultProxy(upstream=moto_endpoint) as proxy:
+    with running_proxy(upstream=moto_endpoint) as proxy:
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
         new_container()
         yield proxy
