@@ -5,9 +5,8 @@ the implementation (the reference, not re-written): the claim is one conditional
 PutItem, never check-then-put; an in-progress record blocks a concurrent duplicate
 until the claiming invocation's remaining time has run out (so a timed-out claim can
 be taken again), or ``IDEMPOTENCY_IN_PROGRESS_EXPIRY_SECONDS`` if that is sooner; a
-failure deletes the claim so a retry runs; a completed record
-answers duplicates with the first result until it expires; the same key with another
-payload is an error. This module gives it the package's shape: an explicit key and
+failure deletes the claim so a retry runs; a completed record answers duplicates with
+the first result until it expires; the same key with another payload is an error. This module gives it the package's shape: an explicit key and
 payload, nothing built at import time, errors from the package's hierarchy, and a flag
 telling a first run from a duplicate.
 
