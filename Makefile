@@ -18,7 +18,7 @@ export PATH := $(BIN):$(PATH)
 # boto3 and its dependency closure come with the Lambda runtime; the layer leaves them out.
 RUNTIME_PROVIDED := boto3 botocore s3transfer jmespath python-dateutil six urllib3
 
-.PHONY: help install requirements lint complexity actionlint checkov typecheck test test-fast fuzz build run bench clean
+.PHONY: help install requirements lint complexity actionlint checkov typecheck test test-fast fuzz build run bench chaos load clean
 
 help:
 	@echo "make run        the local stack: one full trading workflow, no AWS account"
@@ -27,6 +27,8 @@ help:
 	@echo "make checkov    IaC scan of template.yaml (JSON on stdout; fails on a finding)"
 	@echo "make bench      benchmarks (JSON on stdout)"
 	@echo "make fuzz       both handlers against 10,000 mutated inputs each (JSON figures)"
+	@echo "make chaos      the workflow under each fault on the local stack (JSON on stdout)"
+	@echo "make load       200+ workflows with duplicates through the router (JSON on stdout)"
 
 $(UV):
 	$(PY312) -m venv .tools
@@ -98,6 +100,13 @@ run: install
 
 bench: install
 	@for bench in benchmarks/bench_*.py; do $(BIN)/python "$$bench"; done
+
+# Figures: one JSON object on stdout, progress on stderr; exits 1 if an invariant broke.
+chaos: install
+	@$(BIN)/python -m alchemiser_local.chaos
+
+load: install
+	@$(BIN)/python benchmarks/bench_load.py
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

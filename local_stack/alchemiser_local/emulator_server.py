@@ -7,6 +7,13 @@ objects by the million with nothing to collect: the cyclic garbage collector is 
 while it runs (about a tenth of the start) and what it built is then frozen out of
 every later collection, so request handling does not walk moto's models either.
 
+DynamoDB writes are made one at a time (``isolate_dynamodb_writes``). moto 5.2 runs two
+requests on two server threads at once, checks a condition and writes without a lock,
+and "rolls back" a cancelled transaction by restoring a copy of the whole table, erasing
+a concurrent write; real DynamoDB applies conditional writes and transactions
+atomically. Without this, two concurrent deliveries of one event could both take its
+idempotency claim here, which they never can on AWS.
+
 Three of moto's costs redo work on identical input; here each is done once or on the
 C parser, with the same results (nothing else about the emulator changes):
 - its server finds the service a request is for by listing its own package directory,
@@ -27,6 +34,8 @@ import functools
 import gc
 import json
 import logging
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -61,6 +70,30 @@ def faster_moto() -> None:
     cloudformation.Stack.parse_template = staticmethod(parse_template)  # type: ignore[method-assign]
 
 
+#: The DynamoDB backend's writes (moto's names).
+DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+
+
+def one_at_a_time[F: Callable[..., Any]](method: F, lock: threading.RLock) -> F:
+    """``method`` holding ``lock`` while it runs."""
+
+    @functools.wraps(method)
+    def locked(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - moto's signatures
+        with lock:
+            return method(*args, **kwargs)
+
+    return locked  # type: ignore[return-value]
+
+
+def isolate_dynamodb_writes() -> None:
+    """Every DynamoDB write of this process one at a time, as DynamoDB isolates them."""
+    from moto.dynamodb.models import DynamoDBBackend  # noqa: PLC0415
+
+    lock = threading.RLock()
+    for name in DYNAMODB_WRITES:
+        setattr(DynamoDBBackend, name, one_at_a_time(getattr(DynamoDBBackend, name), lock))
+
+
 def main() -> None:
     """Serve until terminated."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -73,6 +106,7 @@ def main() -> None:
     from moto.server import main as moto_main  # noqa: PLC0415
 
     faster_moto()
+    isolate_dynamodb_writes()
     gc.freeze()
     gc.enable()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise

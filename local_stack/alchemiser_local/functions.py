@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from alchemiser_local.crashes import InvocationKilled
 from alchemiser_local.lambda_context import LocalLambdaContext
 
 if TYPE_CHECKING:
@@ -99,6 +100,8 @@ class FunctionHost:
             result = handler(payload, context)
         except Exception as exc:  # a function error, exactly what Lambda would record
             error = f"{type(exc).__name__}: {exc}"
+        except InvocationKilled:  # Lambda stopped it: no handler code ran past this point
+            error = f"Sandbox.Timedout: Task timed out after {context.timeout_seconds:.2f} seconds"
         outcome = Attempt(
             function=self.spec.logical_id,
             started=started,

@@ -77,7 +77,7 @@ class FunctionSpec:
     handler: str
     code_dir: Path
     environment: dict[str, str]
-    timeout_seconds: int
+    timeout_seconds: float
     max_retry_attempts: int
     on_failure_queue_url: str | None
     delivery_queue_url: str | None

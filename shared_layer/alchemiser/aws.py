@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from alchemiser.container import container_cache
-from alchemiser.errors import ConfigError
+from alchemiser.errors import TRANSIENT_BUILTINS, ConfigError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -48,7 +48,8 @@ __all__ = [
     "translate_aws_errors",
 ]
 
-#: Attempts per call, the first included (botocore's standard mode).
+#: Attempts per call, the first included (botocore's standard mode). botocore reads a
+#: ``max_attempts`` as retries after the first (one attempt more): the total is set.
 MAX_ATTEMPTS = 3
 
 #: Codes a retry can fix: botocore's standard-mode throttling and transient codes, and
@@ -108,7 +109,7 @@ def _config(*, connect_timeout: float, read_timeout: float) -> Any:  # noqa: ANN
     from botocore.config import Config  # noqa: PLC0415 - first use, not import
 
     return Config(
-        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
     )
@@ -152,10 +153,14 @@ def sqs_config() -> Any:  # noqa: ANN401 - botocore Config
 
 
 def aws_errors() -> tuple[type[Exception], ...]:
-    """The exceptions a boto3 call raises (service errors and transport failures)."""
+    """The exceptions a boto3 call raises (service errors and transport failures).
+
+    A socket timeout or reset that escapes botocore's own wrapping (``TimeoutError``,
+    ``ConnectionError``) is a transport failure like any other.
+    """
     from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415 - cold start
 
-    return (ClientError, BotoCoreError)
+    return (ClientError, BotoCoreError, *TRANSIENT_BUILTINS)
 
 
 def error_code(exc: BaseException) -> str | None:
@@ -191,7 +196,7 @@ def error_kind(exc: BaseException) -> ErrorKind:
         return "bug"
     if isinstance(exc, NoCredentialsError):
         return "configuration"
-    if isinstance(exc, ConnectionError | HTTPClientError):
+    if isinstance(exc, (ConnectionError, HTTPClientError, *TRANSIENT_BUILTINS)):
         return "transient"
     return "bug"
 

@@ -75,6 +75,12 @@ class IdempotencySettings(_Settings):
     #: How long a completed record answers duplicates (Scheduler and EventBridge retry
     #: for at most 24 h, so a day covers every redelivery).
     idempotency_expiry_seconds: int = Field(86_400, alias="IDEMPOTENCY_EXPIRY_SECONDS", ge=60)
+    #: The longest an unfinished claim blocks a retry (None: the invocation's remaining
+    #: time alone bounds it). At least the function's timeout, under Lambda's first retry
+    #: delay: see ``alchemiser.idempotency`` and template.yaml.
+    idempotency_in_progress_expiry_seconds: float | None = Field(
+        None, alias="IDEMPOTENCY_IN_PROGRESS_EXPIRY_SECONDS", gt=0, le=900
+    )
 
 
 class PublisherSettings(CommonSettings, BusSettings, IdempotencySettings):

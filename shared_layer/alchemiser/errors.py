@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
 
 __all__ = [
+    "TRANSIENT_BUILTINS",
     "AlchemiserError",
     "BarRefreshIncompleteError",
     "BarStoreConfigError",
@@ -64,6 +65,7 @@ __all__ = [
     "TradingStateUnavailableError",
     "TransientError",
     "TurnoverConflictError",
+    "is_transient",
 ]
 
 
@@ -73,6 +75,16 @@ class AlchemiserError(Exception):
 
 class TransientError(AlchemiserError):
     """Raised when a failure is expected to pass on retry (throttling, 5xx, timeouts)."""
+
+
+#: Python's own transport failures (``socket.timeout`` is ``TimeoutError``): when one
+#: escapes a library it means what a ``TransientError`` means, never a bug.
+TRANSIENT_BUILTINS: tuple[type[OSError], ...] = (TimeoutError, ConnectionError)
+
+
+def is_transient(error: BaseException) -> bool:
+    """True for a failure a retry can fix: the family, or an escaped timeout or reset."""
+    return isinstance(error, (TransientError, *TRANSIENT_BUILTINS))
 
 
 # --- configuration -------------------------------------------------------------------

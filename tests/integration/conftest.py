@@ -15,19 +15,19 @@ not the emulator's missing isolation.
 
 from __future__ import annotations
 
-import functools
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import boto3
 import pytest
 from moto.dynamodb.models import DynamoDBBackend
 from moto.server import ThreadedMotoServer
 
+from alchemiser_local.emulator_server import DYNAMODB_WRITES, one_at_a_time
 from tests.support.aws import create_queue, create_table, queue_arn
 
 if TYPE_CHECKING:
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 REGION = "us-east-1"
-_DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
 
 
 @pytest.fixture(scope="session")
@@ -52,17 +51,10 @@ def moto_endpoint() -> Iterator[str]:
 def _serializable_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run the in-process moto server's DynamoDB writes one at a time (see above)."""
     lock = threading.RLock()
-
-    def serialized(method: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(method)
-        def locked(*args: Any, **kwargs: Any) -> Any:
-            with lock:
-                return method(*args, **kwargs)
-
-        return locked
-
-    for name in _DYNAMODB_WRITES:
-        monkeypatch.setattr(DynamoDBBackend, name, serialized(getattr(DynamoDBBackend, name)))
+    for name in DYNAMODB_WRITES:
+        monkeypatch.setattr(
+            DynamoDBBackend, name, one_at_a_time(getattr(DynamoDBBackend, name), lock)
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +26,7 @@ from alchemiser.logging import MAX_LINE_BYTES
 from alchemiser.trading import StrategyConfig, load_strategy_config
 from alchemiser.trading.market_calendar import library_calendar
 from alchemiser.trading.signals import symbol_requirements
+from alchemiser.trading.trading_state import TradingStateTable
 from alchemiser_local.lambda_context import LocalLambdaContext
 from tests.support import samples
 from tests.support.aws import drain
@@ -317,6 +319,13 @@ class RefusingBroker:
 class RefusingServices:
     def check_trading_mode(self, trading_mode, *, field) -> None:
         return None
+
+    @property
+    def trading_state(self) -> TradingStateTable:
+        return TradingStateTable(os.environ["TRADING_STATE_TABLE_NAME"])
+
+    def trading_account(self, trading_mode) -> str:
+        return "paper"
 
     def trading_broker(self, *, as_of, trading_mode) -> RefusingBroker:
         return RefusingBroker()

@@ -224,7 +224,9 @@ class WorkflowCompleted(BaseEvent):
     workflow_type: Literal["trading"] = "trading"
     configuration: WorkflowConfiguration
     trading_date: TradingDate
-    outcome: Literal["traded", "no_trades", "market_closed", "dry_run"]
+    #: ``already_executed``: the trading day was executed by another execution (another
+    #: workflow, or this one before its events were delivered again): no order placed.
+    outcome: Literal["traded", "no_trades", "market_closed", "dry_run", "already_executed"]
     summary: WorkflowSummary
 
 

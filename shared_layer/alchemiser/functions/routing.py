@@ -7,7 +7,8 @@ Outcomes, each logged (``event_outcome``) with the event id:
 - ``rejected``: not a valid alchemiser event; counted, returned, never retried;
 - ``raised``: a failure a retry may fix, or a bug; raised so EventBridge/Lambda retry
   and the DLQ/failure destination keep the event. A bug also notifies operators, at
-  most once per event id.
+  most once per event id; a retryable failure (a ``TransientError``, or a builtin
+  ``TimeoutError``/``ConnectionError`` escaping a library) does not.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from alchemiser.errors import (
     InputRejectedError,
     StepOutputError,
     TransientError,
+    is_transient,
 )
 from alchemiser.events import SOURCE_PREFIX, from_envelope
 from alchemiser.health import HealthProbe, is_health_probe
@@ -199,7 +201,7 @@ def _raised(
 ) -> None:
     """Log the failure; for a bug (not a transient failure) notify operators once."""
     _log.exception("event_outcome", outcome="raised", error_type=type(exc).__name__)
-    if isinstance(exc, TransientError):
+    if is_transient(exc):
         return
     from alchemiser.notifications import Failure, notify_failure  # noqa: PLC0415
 

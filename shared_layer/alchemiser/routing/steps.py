@@ -34,9 +34,14 @@ if TYPE_CHECKING:
 
     from alchemiser.events import AccountSnapshot, TradingMode
     from alchemiser.trading import MarketData, StrategyConfig, TradingBroker
+    from alchemiser.trading.day_execution import ExecutionStore
     from alchemiser.trading.market_calendar import MarketCalendar
     from alchemiser.trading.risk import KillSwitch
     from alchemiser.trading.risk_guard import GuardedPlan, RiskStore
+
+    class TradingState(RiskStore, ExecutionStore, Protocol):
+        """The TradingStateTable as the steps use it: risk state and days' executions."""
+
 
 __all__ = [
     "Services",
@@ -58,6 +63,10 @@ StepResult = tuple[BaseEvent, ...]
 WorkflowStepEvent = WorkflowStarted | SignalGenerated | RebalancePlanned | TradeExecuted
 
 _log = get_logger(__name__)
+
+#: Each phase's wait for fills (sells, then buys): both fit the router's 45 s timeout
+#: with the calls around them (template.yaml).
+FILL_WAIT_SECONDS = 15.0
 
 
 class Services(Protocol):
@@ -91,8 +100,8 @@ class Services(Protocol):
         ...
 
     @property
-    def trading_state(self) -> RiskStore:
-        """The accounts' durable risk state (peak equity, kill switch, daily turnover)."""
+    def trading_state(self) -> TradingState:
+        """The accounts' durable state (peak, kill switch, turnover, days' executions)."""
         ...
 
     def trading_account(self, trading_mode: TradingMode) -> str:
@@ -270,6 +279,8 @@ def _kill_switch_notice(event: SignalGenerated, switch: KillSwitch) -> ErrorNoti
 def execute_orders(event: RebalancePlanned, services: Services) -> StepResult:
     """RebalancePlanned -> TradeExecuted: sells, then buys; each outcome recorded.
 
+    Before any order the step takes the trading day (``trading.day_execution``): a day
+    another execution holds ends the workflow as ``already_executed``, with no order.
     The plan's risk refusals are carried into TradeExecuted as they are: they were never
     orders, so they are neither placed nor failed.
     """
@@ -277,11 +288,47 @@ def execute_orders(event: RebalancePlanned, services: Services) -> StepResult:
 
     mode = event.configuration.trading_mode
     services.check_trading_mode(mode, field="configuration.trading_mode")
+    dry_run = event.configuration.dry_run
+    if not dry_run and (refused := _day_taken(event, services)) is not None:
+        return (refused,)
     broker = services.trading_broker(as_of=event.trading_date, trading_mode=mode)
     report = execute_plan(
-        event.plan, broker, event_id=event.event_id, dry_run=event.configuration.dry_run
+        event.plan,
+        broker,
+        event_id=event.event_id,
+        dry_run=dry_run,
+        fill_timeout_seconds=FILL_WAIT_SECONDS,
     )
     return (next_step(event, TradeExecuted, **dict(report), risk_refusals=event.risk_refusals),)
+
+
+def _day_taken(event: RebalancePlanned, services: Services) -> WorkflowCompleted | None:
+    """None when this execution holds the day; else the workflow's refusal."""
+    from alchemiser.trading.day_execution import claim_day  # noqa: PLC0415
+
+    claim = claim_day(
+        services.trading_state,
+        services.trading_account(event.configuration.trading_mode),
+        event.trading_date,
+        plan_id=event.event_id,
+        plan=event.plan,
+        correlation_id=event.correlation_id,
+        at=datetime.now(UTC),
+    )
+    if claim.granted:
+        return None
+    held = claim.execution
+    message = claim.refusal(event.trading_date)
+    _log.warning(
+        "execution_refused",
+        trading_date=event.trading_date.isoformat(),
+        executed_by_plan=held.plan_id,
+        executed_by_workflow=held.correlation_id,
+        executed_from=held.started_at.isoformat(),
+        reason=message,
+    )
+    summary = WorkflowSummary(message=message)
+    return next_step(event, WorkflowCompleted, outcome="already_executed", summary=summary)
 
 
 def monitor_workflow(event: TradeExecuted, services: Services) -> StepResult:

@@ -12,8 +12,12 @@ GetItem, PutItem and UpdateItem. Item layout:
 - ``ACCOUNT#<account>`` / ``DAY#<YYYY-MM-DD>#TURNOVER``: the turnover (buys plus
   sells, money) planned on one trading day: ``reserved`` (the total) and ``plans`` (a
   map of plan id to its share);
+- ``ACCOUNT#<account>`` / ``DAY#<YYYY-MM-DD>#EXECUTION``: the execution that holds the
+  trading day (``trading.day_execution``): ``plan_id``, ``plan_digest``,
+  ``correlation_id``, ``started_at`` (its first attempt) and ``last_attempt_at``,
+  written before any order of the day;
 - ``ACCOUNT#<account>`` / ``DAY#<YYYY-MM-DD>#<RECORD>``: room for other per-trading-day
-  records of the account (an execution record, say), next to its turnover.
+  records of the account, next to its turnover.
 
 ``<account>`` is ``account_key``'s: ``paper`` for the paper broker, ``alpaca-paper`` or
 ``alpaca-live`` for Alpaca, so state never leaks between accounts.
@@ -23,14 +27,16 @@ ever rises (a racing lower equity never overwrites a higher one), the switch fli
 only from off (one run flips it, however many race) and off only from on, and a
 turnover reservation is an optimistic update of the day's total (a plan racing another
 of the same day is refused and retried with fresh figures, so the day's total never
-passes its limit). Values are plain Python (Decimal, str) on this side, converted by
-the paper broker's codec.
+passes its limit), and a day's execution record is taken only if no other execution
+holds it. Values are plain Python (Decimal, str) on this side, converted by the paper
+broker's codec; instants are fixed-width UTC text (``timestamp``), so a condition can
+compare them as strings.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +47,7 @@ from alchemiser.errors import (
     TurnoverConflictError,
 )
 from alchemiser.logging import get_logger
+from alchemiser.trading.day_execution import DayExecution, ExecutionClaim
 from alchemiser.trading.paper_items import from_item, to_item, utc_now
 from alchemiser.trading.risk import KillSwitch
 
@@ -56,6 +63,7 @@ __all__ = [
     "account_key",
     "reset_peak",
     "resume_trading",
+    "timestamp",
 ]
 
 _RISK = "RISK"
@@ -64,6 +72,11 @@ _CONDITION_FAILED = "ConditionalCheckFailedException"
 _MAX_OPERATOR_TEXT = 500
 
 _log = get_logger(__name__)
+
+
+def timestamp(at: datetime) -> str:
+    """``at`` in UTC as fixed-width text (``2026-11-16T14:35:00.000000Z``): sorts as time."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def account_key(broker_backend: str, trading_mode: str) -> str:
@@ -228,6 +241,38 @@ class TradingStateTable:
                 " was checked; retry with fresh figures"
             )
 
+    # --- the day's execution -------------------------------------------------------------
+
+    def claim_execution(
+        self, account: str, day: date, *, execution: DayExecution, not_before: datetime
+    ) -> ExecutionClaim:
+        """Record ``execution`` as the day's, unless another execution holds the day.
+
+        The same execution (plan id and digest) started at ``not_before`` or later may
+        claim again (a retry); its first start is kept.
+        """
+        values = {
+            ":plan": execution.plan_id,
+            ":digest": execution.plan_digest,
+            ":workflow": execution.correlation_id,
+            ":at": timestamp(execution.started_at),
+            ":not_before": timestamp(not_before),
+        }
+        claimed = self._update(
+            account,
+            _execution_sk(day),
+            "SET plan_id = :plan, plan_digest = :digest, correlation_id = :workflow,"
+            " started_at = if_not_exists(started_at, :at), last_attempt_at = :at",
+            values,
+            condition="attribute_not_exists(plan_id) OR (plan_id = :plan"
+            " AND plan_digest = :digest AND started_at >= :not_before)",
+            what="recording the day's execution",
+        )
+        if claimed is not None:
+            return ExecutionClaim(granted=True, execution=_execution(claimed))
+        held = self._get(account, _execution_sk(day), "reading the day's execution")
+        return ExecutionClaim(granted=False, execution=_execution(held))
+
     # --- access --------------------------------------------------------------------------
 
     def _key(self, account: str, sk: str) -> dict[str, Any]:
@@ -275,6 +320,19 @@ class TradingStateTable:
 
 def _turnover_sk(day: date) -> str:
     return f"DAY#{day.isoformat()}#TURNOVER"
+
+
+def _execution_sk(day: date) -> str:
+    return f"DAY#{day.isoformat()}#EXECUTION"
+
+
+def _execution(values: dict[str, Any]) -> DayExecution:
+    return DayExecution(
+        plan_id=values["plan_id"],
+        plan_digest=values["plan_digest"],
+        correlation_id=values["correlation_id"],
+        started_at=datetime.fromisoformat(values["started_at"]),
+    )
 
 
 def _checked_operator(by: str, reason: str) -> None:
