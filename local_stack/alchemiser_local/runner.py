@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from alchemiser_local.alpaca_local import local_alpaca, new_york_at
 from alchemiser_local.emulator import Emulator
+from alchemiser_local.lambda_logs import log_to_cloudwatch
 from alchemiser_local.report import DayResult, Laps, RunReport, format_entry, print_summary
 from alchemiser_local.service import build_deliveries
 from alchemiser_local.session import running_stack
@@ -164,13 +165,17 @@ def run(
         report.timings.stack = lap()
         say(f"emulator {endpoint}: stack {stack.stack_name}, {len(stack.physical_ids)} resources")
         say(f"Alpaca emulator {alpaca.url}: {len(world.bars)} symbols of bars")
-        configure_logging(stream=log_file, force=True)
+        logs = log_to_cloudwatch(log_file)
         account = account_view(stack, world, alpaca)
         timeline = Timeline(started=time.perf_counter(), on_entry=lambda e: out(format_entry(e)))
         worker = InProcessWorker(environment=stack.stage)
         worker.start()
         deliveries = build_deliveries(
-            stack, worker, timeline.record, retry_delay_seconds=options.retry_delay_seconds
+            stack,
+            worker,
+            timeline.record,
+            retry_delay_seconds=options.retry_delay_seconds,
+            logs=logs,
         )
         report.timings.seed = lap()
         try:

@@ -81,6 +81,9 @@ class FunctionSpec:
     max_retry_attempts: int
     on_failure_queue_url: str | None
     delivery_queue_url: str | None
+    #: Where Lambda writes the function's logs (``LoggingConfig.LogGroup``, or its default).
+    log_group: str = ""
+    memory_mb: int = 128
 
 
 @dataclass(frozen=True)
@@ -315,6 +318,8 @@ def _functions(
         config = lambda_client.get_function_configuration(FunctionName=physical[logical_id])
         invoke = invoke_configs.get(logical_id, {})
         on_failure = invoke.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        log_group = body["Properties"].get("LoggingConfig", {}).get("LogGroup")
+        default_group = f"/aws/lambda/{config['FunctionName']}"
         specs[logical_id] = FunctionSpec(
             logical_id=logical_id,
             name=config["FunctionName"],
@@ -327,6 +332,9 @@ def _functions(
             # A queue's physical id is its URL.
             on_failure_queue_url=physical[on_failure["Fn::GetAtt"][0]] if on_failure else None,
             delivery_queue_url=physical.get(delivery_queue_id(logical_id)),
+            # A log group's physical id is its name.
+            log_group=physical[log_group["Ref"]] if log_group else default_group,
+            memory_mb=int(config.get("MemorySize", 128)),
         )
     return specs
 

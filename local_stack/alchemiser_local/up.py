@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from alchemiser_local.alpaca_local import local_alpaca
 from alchemiser_local.emulator import EMULATOR_ENV, Emulator
+from alchemiser_local.lambda_logs import log_to_cloudwatch
 from alchemiser_local.report import format_entry
 from alchemiser_local.service import LocalService
 from alchemiser_local.session import running_stack
@@ -109,10 +110,14 @@ def serve(options: UpOptions, *, out: Callable[[str], None] = print) -> int:
         (options.out_dir / f"{options.stage}-lambda-logs.jsonl").open("w") as log_file,
     ):
         alpaca.set_now(now)
-        configure_logging(stream=log_file, force=True)
+        logs = log_to_cloudwatch(log_file)
         timeline = Timeline(started=time.perf_counter(), on_entry=lambda e: out(format_entry(e)))
         service = LocalService(
-            stack, upstream=endpoint, record=timeline.record, port=options.endpoint_port
+            stack,
+            upstream=endpoint,
+            record=timeline.record,
+            port=options.endpoint_port,
+            logs=logs,
         )
         service.start()
         try:
