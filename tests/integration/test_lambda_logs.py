@@ -45,7 +45,8 @@ def test_each_container_gets_a_stream_and_each_invocation_its_platform_lines(log
 
     # Then the first container's stream has both invocations, framed as Lambda frames them
     assert first == again != fresh
-    assert STREAM.match(first) and STREAM.match(fresh)
+    assert STREAM.match(first)
+    assert STREAM.match(fresh)
     written = messages(logs, group, first)
     assert [m for m in written if not m.startswith("REPORT")] == [
         "START RequestId: req-1 Version: $LATEST",
