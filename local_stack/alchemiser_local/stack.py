@@ -52,6 +52,7 @@ SET_ASIDE = frozenset(
         "AWS::SNS::TopicPolicy",
         "AWS::S3::BucketPolicy",
         "AWS::Logs::MetricFilter",
+        "AWS::Logs::QueryDefinition",
         "AWS::Lambda::EventInvokeConfig",
         "AWS::Lambda::Alias",
         "AWS::Lambda::Version",
