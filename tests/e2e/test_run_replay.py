@@ -1,4 +1,4 @@
-"""`alchemiser run --replay`: a saved run's envelopes, fed to a fresh stack, make the same orders."""
+"""`alchemiser run --replay`: a saved run's envelopes fed to a fresh stack make the same orders."""
 
 from __future__ import annotations
 

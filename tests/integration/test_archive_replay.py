@@ -67,5 +67,5 @@ def test_a_day_of_archived_events_goes_back_onto_the_bus(events, sqs, tapped_bus
 
 
 def test_a_bus_without_its_archive_is_named(events, tapped_bus) -> None:
-    with pytest.raises(OpsError, match="expected one archive of .* found: none"):
+    with pytest.raises(OpsError, match=r"expected one archive of .* found: none"):
         find_archive(target_for(events, tapped_bus.name))

@@ -94,20 +94,18 @@ class _Parser:
         return value
 
     def expression(self) -> Predicate:
-        left = self.conjunction()
+        terms = [self.conjunction()]
         while self.peek() == ("name", "or"):
             self.take()
-            right, first = self.conjunction(), left
-            left = lambda r, a=first, b=right: a(r) or b(r)  # noqa: E731
-        return left
+            terms.append(self.conjunction())
+        return lambda r: any(term(r) for term in terms)
 
     def conjunction(self) -> Predicate:
-        left = self.negation()
+        factors = [self.negation()]
         while self.peek() == ("name", "and"):
             self.take()
-            right, first = self.negation(), left
-            left = lambda r, a=first, b=right: a(r) and b(r)  # noqa: E731
-        return left
+            factors.append(self.negation())
+        return lambda r: all(factor(r) for factor in factors)
 
     def negation(self) -> Predicate:
         if self.peek() == ("name", "not"):
@@ -253,7 +251,7 @@ def parse_query(text: str) -> Query:
     return query
 
 
-def _flatten(prefix: str, value: Any, into: dict[str, Any]) -> None:  # noqa: ANN401
+def _flatten(prefix: str, value: Any, into: dict[str, Any]) -> None:
     if isinstance(value, dict):
         for key, item in value.items():
             _flatten(f"{prefix}.{key}" if prefix else str(key), item, into)

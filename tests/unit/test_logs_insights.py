@@ -36,7 +36,8 @@ def records() -> list[dict[str, object]]:
             "logStreamName": "s",
             "timestamp": 9,
             "eventId": "9",
-            "message": "REPORT RequestId: r\tDuration: 5.00 ms\tBilled Duration: 5 ms\tInit Duration: 2.50 ms",
+            "message": "REPORT RequestId: r\tDuration: 5.00 ms\tBilled Duration: 5 ms"
+            "\tInit Duration: 2.50 ms",
         }
     )
     return [insights_fields(LogRecord.of("F", e), "/aws/lambda/f") for e in events]
