@@ -82,6 +82,9 @@ class LocalService:
     port: int = 0
     #: Where the functions' lines go (the emulator's CloudWatch Logs), if anywhere.
     logs: LambdaLogs | None = None
+    #: Told of each CodeDeploy hook verdict reported to the endpoint (``lambda_endpoint``).
+    on_hook_status: Callable[[dict[str, str]], None] = lambda _: None
+    hook_statuses: list[dict[str, str]] = field(default_factory=list, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _invocations: queue.Queue[tuple[FunctionHost, object]] = field(
         default_factory=queue.Queue, init=False
@@ -91,7 +94,12 @@ class LocalService:
     def __post_init__(self) -> None:
         self.worker = InProcessWorker(environment=self.stack.stage)
         self.deliveries = build_deliveries(self.stack, self.worker, self.record, logs=self.logs)
-        self.endpoint = LambdaEndpoint(upstream=self.upstream, invoke=self.invoke, port=self.port)
+        self.endpoint = LambdaEndpoint(
+            upstream=self.upstream,
+            invoke=self.invoke,
+            port=self.port,
+            hook_status=self._hook_status,
+        )
         self._loop = threading.Thread(target=self._deliver, name="deliveries", daemon=True)
 
     def start(self) -> None:
@@ -138,6 +146,10 @@ class LocalService:
         arn = f"arn:aws:scheduler:us-east-1:123456789012:schedule/default/{schedule.name}"
         payload = scheduler_input(schedule.input, at, schedule_arn=arn)
         self._invocations.put((self.deliveries.hosts[schedule.function], payload))
+
+    def _hook_status(self, status: dict[str, str]) -> None:
+        self.hook_statuses.append(status)
+        self.on_hook_status(status)
 
     def _deliver(self) -> None:
         while not self._stopping.is_set():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -57,8 +58,12 @@ SET_ASIDE = frozenset(
         "AWS::Lambda::Alias",
         "AWS::Lambda::Version",
         "AWS::Lambda::Permission",
+        "AWS::CodeDeploy::Application",
+        "AWS::CodeDeploy::DeploymentGroup",
     }
 )
+#: ``${LogicalId}`` or ``${LogicalId.Attribute}`` in a ``!Sub`` string.
+_SUB_REFERENCE = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
 #: moto caps archive names at 48 characters.
 MAX_ARCHIVE_NAME = 48
 #: The role the template's schedules invoke their targets with.
@@ -242,6 +247,12 @@ def _local_references(
         logical_id: sub_stage(body["Properties"]["Name"], stage)
         for logical_id, body in _of_types(translated["Resources"], "AWS::Events::EventBus").items()
     }
+    # What is set aside is not there to refer to: a name stands in (the CodeDeploy
+    # application in the deploy hook's policy, say).
+    absent = {logical_id: f"{logical_id}-not-created-locally" for logical_id in set_aside}
+
+    def in_sub(text: str) -> str:
+        return _SUB_REFERENCE.sub(lambda m: absent.get(m[1], m[0]), text)
 
     def local_reference(node: dict[str, Any]) -> dict[str, Any] | str:
         ref = node.get("Ref")
@@ -249,6 +260,10 @@ def _local_references(
             return {"Fn::GetAtt": [aliases[ref], "Arn"]}
         if ref in bus_names:  # moto's Ref of a bus yields an internal object
             return bus_names[ref]
+        if ref in absent:
+            return absent[ref]
+        if isinstance(node.get("Fn::Sub"), str):
+            return {"Fn::Sub": in_sub(node["Fn::Sub"])}
         return node
 
     return local_reference

@@ -118,6 +118,10 @@ def serve(options: UpOptions, *, out: Callable[[str], None] = print) -> int:
             record=timeline.record,
             port=options.endpoint_port,
             logs=logs,
+            on_hook_status=lambda s: out(
+                f"  CodeDeploy hook {s['lifecycleEventHookExecutionId']} of {s['deploymentId']}: "
+                f"{s['status']}"
+            ),
         )
         service.start()
         try:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LOG_GROUP_OUTPUTS",
     "LogRecord",
+    "field_text",
     "log_groups",
     "platform_fields",
     "read_records",
@@ -114,6 +115,16 @@ class LogRecord:
     def field(self, name: str) -> Any:  # noqa: ANN401 - any JSON value
         """A JSON field's value (None when absent or not a JSON line)."""
         return (self.fields or {}).get(name)
+
+
+def field_text(value: Any) -> str:  # noqa: ANN401 - any JSON value
+    """A field's value on one line: JSON for structures, a traceback as its last line."""
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    text = str(value)
+    if "\n" in text:
+        return text.strip().splitlines()[-1] + " (traceback: --json)"
+    return text
 
 
 def log_groups(

@@ -18,7 +18,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from alchemiser_local.ops.common import OpsError, add_target_arguments, print_json, target_of
-from alchemiser_local.ops.log_records import LOG_GROUP_OUTPUTS, log_groups, read_records
+from alchemiser_local.ops.log_records import (
+    LOG_GROUP_OUTPUTS,
+    field_text,
+    log_groups,
+    read_records,
+)
 from alchemiser_local.ops.trace import find_workflows, format_trace, trace
 
 if TYPE_CHECKING:
@@ -115,9 +120,7 @@ def format_record(record: LogRecord) -> str:
         return f"{head} {record.message}"
     skipped = {"event", "level", "timestamp", "function", "stage"}
     rest = " ".join(
-        f"{key}={json.dumps(value) if isinstance(value, dict | list) else value}"
-        for key, value in record.fields.items()
-        if key not in skipped
+        f"{key}={field_text(value)}" for key, value in record.fields.items() if key not in skipped
     )
     return f"{head} {record.field('event')}  {rest}"
 
@@ -197,9 +200,13 @@ def _trace(args: argparse.Namespace) -> int:
 
 def _print_record(record: LogRecord, *, as_json: bool) -> None:
     if as_json:
-        where = {"function": record.function, "log_stream": record.stream}
-        body = {**where, "timestamp_ms": record.timestamp}
-        print(json.dumps({**body, **(record.fields or {"message": record.message})}), flush=True)
+        body: dict[str, Any] = {
+            "function": record.function,
+            "log_stream": record.stream,
+            "timestamp_ms": record.timestamp,
+        }
+        body.update({"fields": record.fields} if record.fields else {"message": record.message})
+        print(json.dumps(body), flush=True)
     else:
         print(format_record(record), flush=True)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from alchemiser_local.ops.common import OpsError
-from alchemiser_local.ops.log_records import log_groups, read_records
+from alchemiser_local.ops.log_records import field_text, log_groups, read_records
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -221,16 +221,9 @@ def _milliseconds(value: float | None) -> str:
 
 
 def _error_line(error: dict[str, Any]) -> str:
-    """An error's fields on one line; a traceback as its last line (``--json`` has it all)."""
-    details = []
-    for key, value in error.items():
-        if key == "event":
-            continue
-        text = str(value)
-        if key == "exception" and "\n" in text:
-            text = text.strip().splitlines()[-1] + " (traceback: --json)"
-        details.append(f"{key}={text}")
-    return f"{error.get('event')}: {' '.join(details)}"
+    """An error's fields on one line (``--json`` has a traceback whole)."""
+    details = " ".join(f"{k}={field_text(v)}" for k, v in error.items() if k != "event")
+    return f"{error.get('event')}: {details}"
 
 
 def format_trace(correlation_id: str, attempts: list[Attempt]) -> list[str]:
