@@ -11,6 +11,13 @@ Operator commands, each for a deployed stage (--stage S) or the running `up` (--
   alchemiser bars backfill | bars import FILE.csv     fill the bar store
   alchemiser paper reset --cash N --yes               start the paper account over
   alchemiser risk resume --reason TEXT                turn the drawdown kill switch off
+  alchemiser logs trace CORRELATION_ID | --date D     one workflow's timeline from the logs
+  alchemiser logs tail [--function F] [--follow]      the functions' latest log lines
+  alchemiser dlq list | dlq replay QUEUE              failure queues, and their re-delivery
+  alchemiser replay --date D                          replay a day from the event archive
+  alchemiser verify-deploy --commit SHA               every alias healthy at the commit
+
+README.md, "Operating it", says which to run when.
 """
 
 from __future__ import annotations

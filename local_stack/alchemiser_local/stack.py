@@ -7,6 +7,15 @@ rules become per-function delivery queues (EventBridge here cannot invoke Lambda
 the quirks of moto 5.2 are worked around one by one, each named below. Once the stack
 exists, every name the local stack uses (functions, queue URLs, tables) is what the stack
 reports it created (its physical ids), never rebuilt from the template.
+
+Set aside too: CodeDeploy. The local stack publishes no versions and moves no aliases, so
+there is no deployment to run (moto's CloudFormation cannot create CodeDeploy resources
+either); the pre-traffic hook function is created like any function and a test drives it
+against the local stack (``lambda_endpoint`` answers its status report). The saved Logs
+Insights queries (``AWS::Logs::QueryDefinition``) are set aside: moto has none; a test
+evaluates them over what the local stack writes to its log groups. A reference to
+anything set aside (``${ServerlessDeploymentApplication}`` in the hook's policy) becomes a
+``<logical id>-not-created-locally`` name.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from alchemiser_local.target import Target
 
 __all__ = [
+    "ALL_LOG_GROUP_OUTPUTS",
     "LOG_GROUP_OUTPUTS",
     "LogRecord",
     "field_text",
@@ -32,11 +33,13 @@ __all__ = [
     "read_records",
 ]
 
-#: Each function's log group, by the stack output that names it.
+#: The workflow's functions' log groups, by the stack output that names each.
 LOG_GROUP_OUTPUTS = {
     "TradingSystemFunction": "TradingSystemLogGroupName",
     "EventRoutingFunction": "EventRoutingLogGroupName",
 }
+#: ...and the deploy's pre-traffic hook's (``logs tail --function DeployHookFunction``).
+ALL_LOG_GROUP_OUTPUTS = {**LOG_GROUP_OUTPUTS, "DeployHookFunction": "DeployHookLogGroupName"}
 #: FilterLogEvents takes at most this many stream names.
 MAX_STREAMS_PER_CALL = 100
 _PLATFORM = re.compile(r"^(?P<type>START|END|REPORT) RequestId: (?P<request_id>[0-9A-Za-z-]+)")
@@ -131,7 +134,7 @@ def log_groups(
     target: Target, functions: Sequence[str] = tuple(LOG_GROUP_OUTPUTS)
 ) -> dict[str, str]:
     """Function logical id -> its log group name, from the stack's outputs."""
-    return {function: target.output(LOG_GROUP_OUTPUTS[function]) for function in functions}
+    return {function: target.output(ALL_LOG_GROUP_OUTPUTS[function]) for function in functions}
 
 
 def read_records(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from alchemiser_local.ops.common import OpsError, add_target_arguments, print_json, target_of
 from alchemiser_local.ops.log_records import (
+    ALL_LOG_GROUP_OUTPUTS,
     LOG_GROUP_OUTPUTS,
     field_text,
     log_groups,
@@ -88,7 +89,9 @@ def register(commands: Any) -> None:  # noqa: ANN401 - argparse's subparsers act
 
     tail_parser = actions.add_parser("tail", help="the latest log lines; --follow for new ones")
     tail_parser.add_argument(
-        "--function", choices=tuple(LOG_GROUP_OUTPUTS), help="one function (default: both)"
+        "--function",
+        choices=tuple(ALL_LOG_GROUP_OUTPUTS),
+        help="one function (default: both of the workflow; the deploy hook only when named)",
     )
     tail_parser.add_argument("--level", choices=LEVELS, help="this level and above only")
     tail_parser.add_argument(
