@@ -16,8 +16,9 @@ read the same thing locally as on AWS. The functions run in this process: struct
 writes to the stream ``configure_logging`` was given, here a ``LogTee`` that writes every
 line to the JSON-lines file and also keeps the lines the invoking thread writes while an
 invocation runs (the task worker's threads log too; their lines are not a function's).
-After the invocation its lines go out in as few ``PutLogEvents`` calls as CloudWatch's
-limits allow (usually one).
+After the invocation its lines go out from a thread of their own (``_Shipper``), in as few
+``PutLogEvents`` calls as CloudWatch's limits allow: the invocation does not wait for
+them, as a Lambda function does not wait for its logs to be stored (``flush`` does).
 
 A container is what Lambda calls an execution environment (``FunctionHost`` tells a cold
 start): each new one gets a new stream, and ``Init Duration`` in its first REPORT.
@@ -26,10 +27,12 @@ start): each new one gets a new stream, and ``Init Duration`` in its first REPOR
 from __future__ import annotations
 
 import math
+import queue
 import resource
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO, cast
@@ -166,6 +169,101 @@ class Invocation:
     started_ms: int
 
 
+#: What the shipper is told: create a stream, put events, flush now, or stop.
+_Create = tuple[str, str, None]
+_Put = tuple[str, str, list["InputLogEventTypeDef"]]
+_FLUSH = "flush"
+_STOP = "stop"
+_Work = _Create | _Put | str
+
+
+class _Shipper:
+    """Sends to CloudWatch Logs on a thread of its own, as Lambda's log agent does.
+
+    An invocation does not wait for its lines to be stored (in Lambda the runtime ships a
+    function's output beside it). What arrives within ``linger_seconds`` goes out
+    together, each stream's lines in one PutLogEvents call where CloudWatch's limits
+    allow: a day of the local workflow is a handful of calls, not one per invocation.
+    ``flush`` sends at once and waits until everything so far is stored, raising the
+    first failure, so no line is lost unnoticed.
+    """
+
+    def __init__(self, client: CloudWatchLogsClient, *, linger_seconds: float = 0.1) -> None:
+        self._client = client
+        self._linger = linger_seconds
+        self._work: queue.Queue[_Work] = queue.Queue()
+        self._failure: Exception | None = None
+        self._thread = threading.Thread(target=self._run, name="lambda-logs", daemon=True)
+        self._thread.start()
+
+    def create(self, group: str, stream: str) -> None:
+        self._work.put((group, stream, None))
+
+    def put(self, group: str, stream: str, events: list[InputLogEventTypeDef]) -> None:
+        self._work.put((group, stream, events))
+
+    def _take(self) -> list[_Work]:
+        """The next piece of work and whatever arrives within the linger."""
+        taken = [self._work.get()]
+        deadline = time.monotonic() + self._linger
+        while not isinstance(taken[-1], str) and (left := deadline - time.monotonic()) > 0:
+            try:
+                taken.append(self._work.get(timeout=left))
+            except queue.Empty:
+                break
+        return taken
+
+    def _run(self) -> None:
+        while True:
+            taken = self._take()
+            try:
+                self._ship([work for work in taken if not isinstance(work, str)])
+            finally:
+                for _ in taken:
+                    self._work.task_done()
+            if taken[-1] == _STOP:
+                return
+
+    def _ship(self, work: list[_Create | _Put]) -> None:
+        """Each stream's work in order: its creation first, then its lines in batches."""
+        streams: dict[tuple[str, str], tuple[list[bool], list[InputLogEventTypeDef]]] = {}
+        for group, stream, events in work:
+            create, lines = streams.setdefault((group, stream), ([], []))
+            if events is None:
+                create.append(True)
+            else:
+                lines += events
+        for (group, stream), (create, lines) in streams.items():
+            try:
+                if create:
+                    self._create_stream(group, stream)
+                for batch in batches(sorted(lines, key=lambda event: event["timestamp"])):
+                    self._client.put_log_events(
+                        logGroupName=group, logStreamName=stream, logEvents=batch
+                    )
+            except Exception as exc:  # the first is kept for flush
+                self._failure = self._failure or exc
+
+    def _create_stream(self, group: str, stream: str) -> None:
+        """A container's stream (and its group, should the stack not have made it)."""
+        try:
+            self._client.create_log_stream(logGroupName=group, logStreamName=stream)
+        except self._client.exceptions.ResourceNotFoundException:
+            self._client.create_log_group(logGroupName=group)
+            self._client.create_log_stream(logGroupName=group, logStreamName=stream)
+
+    def flush(self) -> None:
+        self._work.put(_FLUSH)
+        self._work.join()
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+
+    def close(self) -> None:
+        self._work.put(_STOP)
+        self._thread.join(timeout=30)
+
+
 @dataclass
 class LambdaLogs:
     """Each invocation's lines into its function's log group, in its container's stream."""
@@ -174,13 +272,17 @@ class LambdaLogs:
     client: CloudWatchLogsClient
     #: Each function's current container's stream.
     _streams: dict[str, str] = field(default_factory=dict)
+    _shipper: _Shipper = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._shipper = _Shipper(self.client)
 
     def start(self, function: str, log_group: str, request_id: str, *, cold: bool) -> Invocation:
         """An invocation of ``function`` begins (``cold``: in a new container, a new stream)."""
         stream = self._streams.get(function)
         if cold or stream is None:
             stream = self._streams[function] = stream_name(datetime.now(UTC), uuid.uuid4().hex)
-            self._create_stream(log_group, stream)
+            self._shipper.create(log_group, stream)
         self.tee.start()
         return Invocation(request_id, log_group, stream, cold, _now_ms())
 
@@ -197,31 +299,33 @@ class LambdaLogs:
             max_memory_mb=_max_memory_mb(),
             init_ms=init_seconds * 1000 if invocation.cold else None,
         )
-        events: list[InputLogEventTypeDef] = [
-            {
-                "timestamp": invocation.started_ms,
-                "message": f"START RequestId: {invocation.request_id} Version: {VERSION}",
-            },
-            *lines,
-            {"timestamp": ended, "message": f"END RequestId: {invocation.request_id}"},
-            {"timestamp": ended, "message": report},
-        ]
-        # CloudWatch wants a batch in time order; the clock may step back (sort is stable).
-        events.sort(key=lambda event: event["timestamp"])
-        for batch in batches(events):
-            self.client.put_log_events(
-                logGroupName=invocation.log_group,
-                logStreamName=invocation.stream,
-                logEvents=batch,
-            )
+        start = f"START RequestId: {invocation.request_id} Version: {VERSION}"
+        end = f"END RequestId: {invocation.request_id}"
+        self._shipper.put(
+            invocation.log_group,
+            invocation.stream,
+            [
+                {"timestamp": invocation.started_ms, "message": start},
+                *lines,
+                {"timestamp": ended, "message": end},
+                {"timestamp": ended, "message": report},
+            ],
+        )
 
-    def _create_stream(self, log_group: str, stream: str) -> None:
-        """The container's stream (and its group, should the stack not have made it)."""
+    def flush(self) -> None:
+        """Wait until every line so far is in CloudWatch Logs.
+
+        Raises:
+            Exception: the first failure to store one (the emulator's error, say).
+        """
+        self._shipper.flush()
+
+    def close(self) -> None:
+        """Store what is left, then stop the shipping thread."""
         try:
-            self.client.create_log_stream(logGroupName=log_group, logStreamName=stream)
-        except self.client.exceptions.ResourceNotFoundException:
-            self.client.create_log_group(logGroupName=log_group)
-            self.client.create_log_stream(logGroupName=log_group, logStreamName=stream)
+            self.flush()
+        finally:
+            self._shipper.close()
 
 
 def _max_memory_mb() -> int:
@@ -229,10 +333,12 @@ def _max_memory_mb() -> int:
     return math.ceil(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
-def log_to_cloudwatch(file: TextIO) -> LambdaLogs:
+@contextmanager
+def log_to_cloudwatch(file: TextIO) -> Iterator[LambdaLogs]:
     """The functions log into ``file`` and, per invocation, into the emulator's log groups.
 
-    Call with the emulator's endpoint in the environment (``running_stack``).
+    Enter with the emulator's endpoint in the environment (``running_stack``); on exit
+    every line is stored and the functions log to stdout again.
     """
     import boto3  # noqa: PLC0415
 
@@ -240,4 +346,9 @@ def log_to_cloudwatch(file: TextIO) -> LambdaLogs:
 
     tee = LogTee(file)
     configure_logging(stream=cast("TextIO", tee), force=True)
-    return LambdaLogs(tee, boto3.client("logs"))
+    logs = LambdaLogs(tee, boto3.client("logs"))
+    try:
+        yield logs
+    finally:
+        configure_logging(force=True)
+        logs.close()

@@ -224,12 +224,12 @@ def run(
         ) as (endpoint, stack),
         local_alpaca(stack, world) as alpaca,
         log_path.open("w") as log_file,
+        log_to_cloudwatch(log_file) as logs,
         _recorder(options, plan, report, replaying=delivered is not None) as recorder,
     ):
         report.timings.stack = lap()
         say(f"emulator {endpoint}: stack {stack.stack_name}, {len(stack.physical_ids)} resources")
         say(f"Alpaca emulator {alpaca.url}: {len(world.bars)} symbols of bars")
-        logs = log_to_cloudwatch(log_file)
         account = account_view(stack, world, alpaca)
         timeline = Timeline(started=time.perf_counter(), on_entry=lambda e: out(format_entry(e)))
         worker = InProcessWorker(environment=stack.stage)
@@ -266,17 +266,12 @@ def run(
 def _recorder(
     options: RunOptions, plan: RecordedRun, report: RunReport, *, replaying: bool
 ) -> Iterator[EnvelopeRecorder | None]:
-    """The run's recording (none when it replays one); logging back to stdout after."""
-    from alchemiser.logging import configure_logging  # noqa: PLC0415
-
-    try:
-        if replaying:
-            report.envelopes_file = str(options.replay)
-            yield None
-        else:
-            path = options.out_dir / "envelopes.jsonl"
-            report.envelopes_file = str(path)
-            with EnvelopeRecorder(path, plan) as recorder:
-                yield recorder
-    finally:
-        configure_logging(force=True)
+    """The run's recording (none when it replays one)."""
+    if replaying:
+        report.envelopes_file = str(options.replay)
+        yield None
+        return
+    path = options.out_dir / "envelopes.jsonl"
+    report.envelopes_file = str(path)
+    with EnvelopeRecorder(path, plan) as recorder:
+        yield recorder

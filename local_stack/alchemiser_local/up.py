@@ -88,7 +88,6 @@ def _stop_on_signals() -> threading.Event:
 
 def serve(options: UpOptions, *, out: Callable[[str], None] = print) -> int:
     """Run the local stack until SIGINT or SIGTERM; see the module docstring."""
-    from alchemiser.logging import configure_logging  # noqa: PLC0415
     from alchemiser.trading.market_calendar import previous_trading_day  # noqa: PLC0415
     from alchemiser_local.seed import synthetic_world  # noqa: PLC0415
 
@@ -108,9 +107,9 @@ def serve(options: UpOptions, *, out: Callable[[str], None] = print) -> int:
         ) as (endpoint, stack),
         local_alpaca(stack, world) as alpaca,
         (options.out_dir / f"{options.stage}-lambda-logs.jsonl").open("w") as log_file,
+        log_to_cloudwatch(log_file) as logs,
     ):
         alpaca.set_now(now)
-        logs = log_to_cloudwatch(log_file)
         timeline = Timeline(started=time.perf_counter(), on_entry=lambda e: out(format_entry(e)))
         service = LocalService(
             stack,
@@ -135,5 +134,4 @@ def serve(options: UpOptions, *, out: Callable[[str], None] = print) -> int:
         finally:
             state_file.unlink(missing_ok=True)
             service.stop()
-            configure_logging(force=True)
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 
 import boto3
 import pytest
@@ -19,11 +20,19 @@ def logs(aws_env: str):
     return boto3.client("logs", region_name=REGION)
 
 
+@pytest.fixture
+def lambda_logs(logs) -> Iterator[LambdaLogs]:
+    shipping = LambdaLogs(LogTee(io.StringIO()), logs)
+    yield shipping
+    shipping.close()
+
+
 def invoke(lambda_logs: LambdaLogs, group: str, request_id: str, *lines: str, cold: bool) -> str:
     invocation = lambda_logs.start("TradingSystemFunction", group, request_id, cold=cold)
     for line in lines:
         lambda_logs.tee.write(line + "\n")
     lambda_logs.finish(invocation, seconds=0.0123, memory_mb=512, init_seconds=0.25)
+    lambda_logs.flush()
     return invocation.stream
 
 
@@ -32,11 +41,12 @@ def messages(logs, group: str, stream: str) -> list[str]:
     return [event["message"] for event in events["events"]]
 
 
-def test_each_container_gets_a_stream_and_each_invocation_its_platform_lines(logs, uid) -> None:
+def test_each_container_gets_a_stream_and_each_invocation_its_platform_lines(
+    logs, lambda_logs, uid
+) -> None:
     # Given the function's log group, as the stack creates it
     group = f"/aws/lambda/alchemiser-trading-{uid}"
     logs.create_log_group(logGroupName=group)
-    lambda_logs = LambdaLogs(LogTee(io.StringIO()), logs)
 
     # When a cold invocation, a warm one, then a new container's first run
     first = invoke(lambda_logs, group, "req-1", '{"event": "a"}', '{"event": "b"}', cold=True)
@@ -65,10 +75,22 @@ def test_each_container_gets_a_stream_and_each_invocation_its_platform_lines(log
     assert messages(logs, group, fresh)[-1].endswith("\tInit Duration: 250.00 ms")
 
 
-def test_a_log_group_the_stack_lacks_is_created_on_first_use(logs, uid) -> None:
+def test_a_log_group_the_stack_lacks_is_created_on_first_use(logs, lambda_logs, uid) -> None:
     group = f"/aws/lambda/never-created-{uid}"
-    lambda_logs = LambdaLogs(LogTee(io.StringIO()), logs)
 
     stream = invoke(lambda_logs, group, "req-1", '{"event": "a"}', cold=True)
 
     assert messages(logs, group, stream)[1] == '{"event": "a"}'
+
+
+def test_a_line_that_could_not_be_stored_is_not_lost_silently(logs, lambda_logs, uid) -> None:
+    # Given a stream whose group is deleted behind the shipper's back
+    group = f"/aws/lambda/deleted-{uid}"
+    invoke(lambda_logs, group, "req-1", cold=True)
+    logs.delete_log_group(logGroupName=group)
+
+    # When the next invocation's lines are shipped / Then flushing says they were not stored
+    invocation = lambda_logs.start("TradingSystemFunction", group, "req-2", cold=False)
+    lambda_logs.finish(invocation, seconds=0.001, memory_mb=512, init_seconds=0.0)
+    with pytest.raises(logs.exceptions.ResourceNotFoundException):
+        lambda_logs.flush()
