@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from alchemiser_local.alpaca_emulator import AlpacaEmulator
     from alchemiser_local.delivery import Deliveries
     from alchemiser_local.envelopes import Delivered
+    from alchemiser_local.timeline import TimelineEntry
 
 __all__ = ["DAILY_TRADE", "MARKET_DATA_REFRESH", "RunOptions", "new_york_open", "run"]
 
@@ -99,15 +100,16 @@ def schedule_days(days: int, start: date | None) -> list[date]:
     return sorted(chosen)
 
 
+def _steps(timeline: Timeline, correlation_id: str | None) -> list[TimelineEntry]:
+    """The workflow's steps: a duplicate delivery (a replayed envelope) is only answered."""
+    workflow = timeline.events(correlation_id) if correlation_id else []
+    return [entry for entry in workflow if entry.outcome != "duplicate"]
+
+
 def _day_result(
     day: date, correlation_id: str | None, timeline: Timeline, equity: Decimal
 ) -> DayResult:
-    # A duplicate delivery (a replayed envelope) is answered, never a step of the workflow.
-    entries = [
-        e
-        for e in (timeline.events(correlation_id) if correlation_id else [])
-        if e.outcome != "duplicate"
-    ]
+    entries = _steps(timeline, correlation_id)
     events = tuple(e.received for e in entries if not e.received.startswith("command"))
     orders: tuple[dict[str, Any], ...] = ()
     outcome = "incomplete"

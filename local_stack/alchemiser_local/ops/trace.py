@@ -72,6 +72,13 @@ class Attempt:
         fields = record.fields or {}
         self.received = self.received or str(fields.get("event_type") or "")
         self.cold_start = self.cold_start or fields.get("cold_start") is True
+        self._outcome(fields)
+        if str(fields.get("level")) in _ERROR_LEVELS:
+            details = {k: v for k, v in fields.items() if k not in _COMMON}
+            self.errors.append({"event": fields.get("event"), **details})
+
+    def _outcome(self, fields: dict[str, Any]) -> None:
+        """What a function's last line says it did: the router's or a command's."""
         event = fields.get("event")
         if event == "event_outcome":
             self.outcome = str(fields.get("outcome", ""))
@@ -80,10 +87,6 @@ class Attempt:
             self.received = self.received or "command"
             self.step = str(fields.get("scope", "")).removeprefix("trading.")
             self.outcome = "duplicate" if fields.get("duplicate") else "completed"
-        if str(fields.get("level")) in _ERROR_LEVELS:
-            self.errors.append(
-                {"event": event, **{k: v for k, v in fields.items() if k not in _COMMON}}
-            )
 
     def report(self, platform: dict[str, Any]) -> None:
         """The attempt's REPORT line: its duration; an init duration means a cold start."""
@@ -114,8 +117,9 @@ def _segment(records: Iterable[LogRecord], request_ids: set[str]) -> list[Attemp
     under_way: dict[str, Attempt] = {}
     for record in records:
         request_id = record.request_id
-        if request_id is None or request_id not in request_ids:
+        if request_id not in request_ids:
             continue
+        assert request_id is not None  # the set holds strings only
         kind = (record.platform or {}).get("@type")
         attempt = under_way.get(request_id)
         if kind == "START" or attempt is None:  # no START: it fell before the window
@@ -126,7 +130,7 @@ def _segment(records: Iterable[LogRecord], request_ids: set[str]) -> list[Attemp
         if kind == "REPORT":
             attempt.report(record.platform or {})
             del under_way[request_id]
-        elif kind is None and record.fields is not None:
+        elif record.fields is not None:
             attempt.add(record)
     return attempts
 
@@ -226,22 +230,26 @@ def _error_line(error: dict[str, Any]) -> str:
     return f"{error.get('event')}: {details}"
 
 
+def _attempt_line(attempt: Attempt, start: int) -> str:
+    from alchemiser.routing.table import ROUTES  # noqa: PLC0415 - the step a failure was in
+
+    route = ROUTES.get(attempt.received)
+    step = attempt.step or (route.name if route else "-")
+    cold = f"cold start, init {_milliseconds(attempt.init_ms)}" if attempt.cold_start else ""
+    outcome = attempt.outcome or ("error" if attempt.errors else "?")
+    return (
+        f"  +{(attempt.started - start) / 1000:7.3f}s  {attempt.function:22} "
+        f"{attempt.received or '?':19} {step:19} {outcome:10} "
+        f"{_milliseconds(attempt.duration_ms):>11}  {cold}".rstrip()
+    )
+
+
 def format_trace(correlation_id: str, attempts: list[Attempt]) -> list[str]:
     """The timeline for people: one line per attempt, its errors below it."""
     start = attempts[0].started
     total = sum(a.duration_ms or 0.0 for a in attempts)
-    from alchemiser.routing.table import ROUTES  # noqa: PLC0415 - the step a failure was in
-
     lines = [f"workflow {correlation_id}: {len(attempts)} invocations, {total:.1f} ms in functions"]
     for attempt in attempts:
-        route = ROUTES.get(attempt.received)
-        step = attempt.step or (route.name if route else "-")
-        cold = f"cold start, init {_milliseconds(attempt.init_ms)}" if attempt.cold_start else ""
-        outcome = attempt.outcome or ("error" if attempt.errors else "?")
-        lines.append(
-            f"  +{(attempt.started - start) / 1000:7.3f}s  {attempt.function:22} "
-            f"{attempt.received or '?':19} {step:19} {outcome:10} "
-            f"{_milliseconds(attempt.duration_ms):>11}  {cold}".rstrip()
-        )
+        lines.append(_attempt_line(attempt, start))
         lines += [f"      ERROR {_error_line(error)}" for error in attempt.errors]
     return lines
