@@ -10,15 +10,13 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alchemiser_local.lambda_logs import (
+from alchemiser_local.lambda_logs import LogTee, report_line, stream_name
+from alchemiser_local.log_shipper import (
     EVENT_OVERHEAD_BYTES,
     MAX_BATCH_BYTES,
     MAX_BATCH_EVENTS,
     MAX_EVENT_BYTES,
-    LogTee,
     batches,
-    report_line,
-    stream_name,
 )
 from alchemiser_local.ops.log_records import platform_fields
 
