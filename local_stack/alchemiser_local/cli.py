@@ -2,6 +2,7 @@
 
 The local stack (no AWS account, no Docker):
   alchemiser run [--days N] [--start YYYY-MM-DD]      the whole workflow, then a report
+  alchemiser run --replay out/local-run/envelopes.jsonl   a saved run again, on a fresh stack
   alchemiser invoke <FunctionLogicalId> --event FILE  what `sam local invoke` does
   alchemiser up [--bare]                              keep a local stack running
 
@@ -10,6 +11,13 @@ Operator commands, each for a deployed stage (--stage S) or the running `up` (--
   alchemiser bars backfill | bars import FILE.csv     fill the bar store
   alchemiser paper reset --cash N --yes               start the paper account over
   alchemiser risk resume --reason TEXT                turn the drawdown kill switch off
+  alchemiser logs trace CORRELATION_ID | --date D     one workflow's timeline from the logs
+  alchemiser logs tail [--function F] [--follow]      the functions' latest log lines
+  alchemiser dlq list | dlq replay QUEUE              failure queues, and their re-delivery
+  alchemiser replay --date D                          replay a day from the event archive
+  alchemiser verify-deploy --commit SHA               every alias healthy at the commit
+
+README.md, "Operating it", says which to run when.
 """
 
 from __future__ import annotations
@@ -99,6 +107,13 @@ def _local_stack_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's s
         help="where logs, report.json and equity.png go",
     )
     run.add_argument("--seed", type=int, default=7, help="seed of the synthetic bars")
+    run.add_argument(
+        "--replay",
+        type=Path,
+        metavar="FILE",
+        help="feed a saved run's envelopes.jsonl through a fresh stack (its days, seed and "
+        "parameters; --days, --start, --seed and --parameter are not used)",
+    )
     _add_parameters(run)
     run.set_defaults(handler=_run)
 
@@ -160,13 +175,23 @@ def _run(args: argparse.Namespace) -> int:
     from alchemiser_local.report import write_equity_curve  # noqa: PLC0415
     from alchemiser_local.runner import RunOptions, run  # noqa: PLC0415
 
-    options = RunOptions(**_stack_options(args), days=args.days, start=args.start, seed=args.seed)
+    options = RunOptions(
+        **_stack_options(args),
+        days=args.days,
+        start=args.start,
+        seed=args.seed,
+        replay=args.replay,
+    )
     report = run(options, emulator=emulator)
     (args.out / "report.json").write_text(report.to_json() + "\n")
-    lines = [f"\nreport {args.out / 'report.json'}", f"logs   {report.log_file}"]
-    if args.days > 1:
+    lines = [
+        f"\nreport    {args.out / 'report.json'}",
+        f"logs      {report.log_file}",
+        f"envelopes {report.envelopes_file}" + (" (replayed)" if args.replay else ""),
+    ]
+    if len(report.days) > 1:
         write_equity_curve(report.days, args.out / "equity.png")
-        lines.append(f"equity {args.out / 'equity.png'}")
+        lines.append(f"equity    {args.out / 'equity.png'}")
     print("\n".join(lines))
     verdict = "completed" if report.succeeded else "did NOT complete"
     print(f"\nworkflow {verdict} in {report.seconds:.1f} s")
@@ -210,6 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     is done. Exit itself stays normal (buffers flushed, atexit handlers run).
     """
     from alchemiser_local.emulator import EmulatorError  # noqa: PLC0415
+    from alchemiser_local.envelopes import RecordingError  # noqa: PLC0415
     from alchemiser_local.ops.common import OpsError  # noqa: PLC0415
     from alchemiser_local.stack import StackError  # noqa: PLC0415
     from alchemiser_local.target import TargetError  # noqa: PLC0415
@@ -226,6 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         TemplateError,
         StackError,
         EmulatorError,
+        RecordingError,
         LookupError,
     ) as exc:
         print(f"alchemiser {args.command}: {exc}", file=sys.stderr)

@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sqs.literals import QueueAttributeNameType
 
@@ -79,18 +81,26 @@ class Deliveries:
     poll_seconds: float = 0.05
     delivered: list[Attempt] = field(default_factory=list)
     sqs: SQSClient = field(default_factory=_sqs_client)
+    #: Told of every delivery (function logical id, payload) before it is made.
+    on_delivery: Callable[[str, object], None] | None = None
 
     def fire(self, schedule: ScheduleSpec, at: datetime) -> Attempt:
         """What Scheduler does at ``at``: invoke the target asynchronously with the Input."""
         arn = f"arn:aws:scheduler:us-east-1:123456789012:schedule/default/{schedule.name}"
-        return self.hosts[schedule.function].invoke_async(
-            scheduler_input(schedule.input, at, schedule_arn=arn)
+        return self.deliver(
+            schedule.function, scheduler_input(schedule.input, at, schedule_arn=arn)
         )
+
+    def deliver(self, function: str, payload: object) -> Attempt:
+        """One asynchronous invocation of ``function`` (a logical id) with ``payload``."""
+        if self.on_delivery is not None:
+            self.on_delivery(function, payload)
+        return self.hosts[function].invoke_async(payload)
 
     def deliver_pending(self) -> int:
         """One pass over every delivery queue; returns how many envelopes were delivered."""
         count = 0
-        for logical_id, host in self.hosts.items():
+        for logical_id in self.hosts:
             url = self.stack.functions[logical_id].delivery_queue_url
             if not url:
                 continue
@@ -98,7 +108,7 @@ class Deliveries:
                 QueueUrl=url, MaxNumberOfMessages=_RECEIVE_BATCH, WaitTimeSeconds=0
             )
             for message in received.get("Messages", []):
-                self.delivered.append(host.invoke_async(json.loads(message["Body"])))
+                self.delivered.append(self.deliver(logical_id, json.loads(message["Body"])))
                 self.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
                 count += 1
         return count

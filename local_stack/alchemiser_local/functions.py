@@ -4,6 +4,11 @@ Each function's handler module is imported from its code directory (as from /var
 with the environment Lambda would give it. An asynchronous invocation (what EventBridge
 and Scheduler do) is retried ``MaximumRetryAttempts`` times when the handler raises,
 then a destination record goes to the function's OnFailure queue, as Lambda does.
+
+Each host plays one container of its function at a time: its first invocation, and the
+first after ``new_container()``, is a cold start. The functions share this process, so the
+layer's own notion of a cold start (one per process) is told of each one
+(``expect_cold_start``), and the function's lines say ``cold_start`` as in Lambda.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from alchemiser.container import on_new_container
+from alchemiser.logging import expect_cold_start
 from alchemiser_local.crashes import InvocationKilled
 from alchemiser_local.lambda_context import LocalLambdaContext
 
@@ -25,9 +32,19 @@ if TYPE_CHECKING:
 
     from mypy_boto3_sqs import SQSClient
 
+    from alchemiser_local.lambda_logs import LambdaLogs
     from alchemiser_local.stack import FunctionSpec
 
 __all__ = ["Attempt", "EnvironmentConflictError", "FunctionHost", "shared_environment"]
+
+
+#: Bumped by ``new_container()``: a container of an older generation is gone.
+_generation = [0]
+
+
+@on_new_container
+def _next_generation() -> None:
+    _generation[0] += 1
 
 
 class EnvironmentConflictError(Exception):
@@ -72,7 +89,11 @@ class FunctionHost:
     retry_delay_seconds: float = 0.0
     #: The client failure records go out with (made on the first one when not given).
     sqs: SQSClient | None = None
+    #: Where each invocation's lines go, as Lambda sends them to CloudWatch Logs.
+    logs: LambdaLogs | None = None
     _handler: Callable[[Any, Any], dict[str, Any]] | None = field(default=None, init=False)
+    #: The generation of this host's container (None: no container yet).
+    _container: int | None = field(default=None, init=False)
 
     def handler(self) -> Callable[[Any, Any], dict[str, Any]]:
         """Import the handler from the function's code directory (the first time only)."""
@@ -87,12 +108,33 @@ class FunctionHost:
     def invoke(
         self, payload: object, *, attempt: int = 1, request_id: str | None = None
     ) -> Attempt:
-        """One synchronous invocation; the handler's exception is captured, not raised."""
+        """One synchronous invocation; the handler's exception is captured, not raised.
+
+        Its init (importing the handler, the first time) is timed for the REPORT line of
+        a cold start.
+        """
+        cold = self._container != _generation[0]
+        if cold:
+            self._container = _generation[0]
+            expect_cold_start()
+        init_started = time.perf_counter()
         handler = self.handler()
-        context = LocalLambdaContext(self.spec.name, timeout_seconds=self.spec.timeout_seconds)
+        init_seconds = time.perf_counter() - init_started
+        context = LocalLambdaContext(
+            self.spec.name,
+            timeout_seconds=self.spec.timeout_seconds,
+            memory_limit_in_mb=self.spec.memory_mb,
+        )
         if request_id:
             context.aws_request_id = request_id
         os.environ["AWS_LAMBDA_FUNCTION_NAME"] = self.spec.name
+        logged = (
+            self.logs.start(
+                self.spec.logical_id, self.spec.log_group, context.aws_request_id, cold=cold
+            )
+            if self.logs is not None
+            else None
+        )
         started = time.perf_counter()
         result: dict[str, Any] | None = None
         error: str | None = None
@@ -102,10 +144,15 @@ class FunctionHost:
             error = f"{type(exc).__name__}: {exc}"
         except InvocationKilled:  # Lambda stopped it: no handler code ran past this point
             error = f"Sandbox.Timedout: Task timed out after {context.timeout_seconds:.2f} seconds"
+        seconds = time.perf_counter() - started
+        if self.logs is not None and logged is not None:
+            self.logs.finish(
+                logged, seconds=seconds, memory_mb=self.spec.memory_mb, init_seconds=init_seconds
+            )
         outcome = Attempt(
             function=self.spec.logical_id,
             started=started,
-            seconds=time.perf_counter() - started,
+            seconds=seconds,
             result=result,
             error=error,
             attempt=attempt,

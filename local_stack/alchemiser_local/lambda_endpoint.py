@@ -4,8 +4,12 @@ moto cannot run the functions (it would need Docker), so ``alchemiser up`` answe
 ``Invoke`` itself, the way ``sam local start-lambda`` does: operator commands call
 ``lambda.invoke`` through boto3 exactly as they do against AWS, and the function runs
 in the local stack's process with Lambda's semantics (``RequestResponse`` waits for the
-result; ``Event`` is queued, retried, and sent to the failure destination). Every other
-request is forwarded unchanged to the emulator.
+result; ``Event`` is queued, retried, and sent to the failure destination).
+
+The local stack runs no CodeDeploy deployments (``stack.SET_ASIDE``), but a pre-traffic
+hook reports its verdict with CodeDeploy's ``PutLifecycleEventHookExecutionStatus``;
+that one call is answered here too (and recorded), so the deploy hook runs unchanged
+against the local stack. Every other request is forwarded unchanged to the emulator.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ if TYPE_CHECKING:
 __all__ = ["InvokeResult", "LambdaEndpoint"]
 
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
+#: CodeDeploy's JSON protocol names the operation in this header.
+_HOOK_STATUS_TARGET = "CodeDeploy_20141006.PutLifecycleEventHookExecutionStatus"
 _HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "host"}
 )
@@ -81,6 +87,22 @@ class _Handler(BaseHTTPRequestHandler):
             headers["X-Amz-Function-Error"] = result.function_error
         self._reply(_OK, json.dumps(result.payload, default=str).encode(), headers)
 
+    def _hook_status(self) -> None:
+        try:
+            report = json.loads(self._body())
+            execution_id = str(report["lifecycleEventHookExecutionId"])
+            status = {
+                "deploymentId": str(report["deploymentId"]),
+                "lifecycleEventHookExecutionId": execution_id,
+                "status": str(report["status"]),
+            }
+        except (ValueError, KeyError, TypeError) as exc:
+            self._reply(400, _error("InvalidRequestException", f"not a hook status: {exc}"))
+            return
+        self.server.hook_status(status)
+        body = json.dumps({"lifecycleEventHookExecutionId": execution_id}).encode()
+        self._reply(_OK, body, {"Content-Type": "application/x-amz-json-1.1"})
+
     def _forward(self) -> None:
         body = self._body()
         upstream = http.client.HTTPConnection(self.server.upstream_host, timeout=120)
@@ -100,6 +122,8 @@ class _Handler(BaseHTTPRequestHandler):
         match = _INVOKE_PATH.match(urlsplit(self.path).path)
         if self.command == "POST" and match:
             self._invoke(match["name"])
+        elif self.command == "POST" and self.headers.get("X-Amz-Target") == _HOOK_STATUS_TARGET:
+            self._hook_status()
         else:
             self._forward()
 
@@ -120,10 +144,12 @@ class _Server(ThreadingHTTPServer):
         *,
         upstream_host: str,
         invoke: Callable[[str, object, bool], InvokeResult | None],
+        hook_status: Callable[[dict[str, str]], None],
     ) -> None:
         super().__init__(address, _Handler)
         self.upstream_host = upstream_host
         self.invoke = invoke
+        self.hook_status = hook_status
 
 
 class LambdaEndpoint:
@@ -135,10 +161,17 @@ class LambdaEndpoint:
         upstream: str,
         invoke: Callable[[str, object, bool], InvokeResult | None],
         port: int = 0,
+        hook_status: Callable[[dict[str, str]], None] = lambda _: None,
     ) -> None:
-        """``invoke(name_or_arn, payload, asynchronous)``: the result, or None once queued."""
+        """``invoke(name_or_arn, payload, asynchronous)``: the result, or None once queued.
+
+        ``hook_status`` is told of each CodeDeploy hook verdict reported here.
+        """
         self._server = _Server(
-            ("127.0.0.1", port), upstream_host=urlsplit(upstream).netloc, invoke=invoke
+            ("127.0.0.1", port),
+            upstream_host=urlsplit(upstream).netloc,
+            invoke=invoke,
+            hook_status=hook_status,
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="lambda-endpoint", daemon=True

@@ -80,6 +80,8 @@ class RunReport:
     positions: dict[str, dict[str, str]] = field(default_factory=dict)
     cash: Decimal | None = None
     log_file: str = ""
+    #: The deliveries the run saved, or the recording it replayed.
+    envelopes_file: str = ""
     timings: Timings = field(default_factory=Timings)
 
     @property
@@ -94,6 +96,7 @@ class RunReport:
             "seconds": round(self.seconds, 3),
             "succeeded": self.succeeded,
             "log_file": self.log_file,
+            "envelopes_file": self.envelopes_file,
             "cash": self.cash,
             "positions": self.positions,
             "days": [{**asdict(day), "completed": day.completed} for day in self.days],

@@ -6,11 +6,16 @@ weekday, as the schedules do on AWS (their crons are MON-FRI): at 08:00 New York
 market data refresh fills the bar store from Alpaca, at 09:35 the daily trade starts
 the workflow, and every event is delivered as AWS would deliver it, until the workflow
 and its tasks are done. The paper account opens itself on the first trade.
+
+Every delivery is saved to ``envelopes.jsonl`` (``envelopes``). With ``replay``, a fresh
+stack over the same market (the recorded seed and days) is fed those envelopes instead
+of the schedules: the same orders and the same final portfolio come out.
 """
 
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall_time
@@ -18,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from alchemiser_local.alpaca_local import local_alpaca, new_york_at
 from alchemiser_local.emulator import Emulator
+from alchemiser_local.envelopes import EnvelopeRecorder, RecordedRun, read_recording
+from alchemiser_local.lambda_logs import log_to_cloudwatch
 from alchemiser_local.report import DayResult, Laps, RunReport, format_entry, print_summary
 from alchemiser_local.service import build_deliveries
 from alchemiser_local.session import running_stack
@@ -25,12 +32,14 @@ from alchemiser_local.tasks import InProcessWorker
 from alchemiser_local.timeline import Timeline
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterator, Mapping
     from decimal import Decimal
     from pathlib import Path
 
     from alchemiser_local.alpaca_emulator import AlpacaEmulator
     from alchemiser_local.delivery import Deliveries
+    from alchemiser_local.envelopes import Delivered
+    from alchemiser_local.timeline import TimelineEntry
 
 __all__ = ["DAILY_TRADE", "MARKET_DATA_REFRESH", "RunOptions", "new_york_open", "run"]
 
@@ -58,6 +67,8 @@ class RunOptions:
     retry_delay_seconds: float = 0.0
     #: Template parameter overrides (``BrokerBackend=alpaca``).
     parameters: Mapping[str, str] = field(default_factory=dict)
+    #: An ``envelopes.jsonl`` to feed through the stack (its days, seed and parameters).
+    replay: Path | None = None
 
 
 def new_york_open(day: date) -> datetime:
@@ -89,10 +100,16 @@ def schedule_days(days: int, start: date | None) -> list[date]:
     return sorted(chosen)
 
 
+def _steps(timeline: Timeline, correlation_id: str | None) -> list[TimelineEntry]:
+    """The workflow's steps: a duplicate delivery (a replayed envelope) is only answered."""
+    workflow = timeline.events(correlation_id) if correlation_id else []
+    return [entry for entry in workflow if entry.outcome != "duplicate"]
+
+
 def _day_result(
     day: date, correlation_id: str | None, timeline: Timeline, equity: Decimal
 ) -> DayResult:
-    entries = timeline.events(correlation_id) if correlation_id else []
+    entries = _steps(timeline, correlation_id)
     events = tuple(e.received for e in entries if not e.received.startswith("command"))
     orders: tuple[dict[str, Any], ...] = ()
     outcome = "incomplete"
@@ -114,29 +131,78 @@ def _day_result(
     )
 
 
+class _Clock:
+    """Where the run is: the day and the Alpaca time (also what a recording notes)."""
+
+    def __init__(self, alpaca: AlpacaEmulator, recorder: EnvelopeRecorder | None) -> None:
+        self.alpaca, self.recorder = alpaca, recorder
+        self.now: datetime | None = None
+
+    def set(self, day: date, instant: datetime) -> None:
+        if instant != self.now:
+            self.alpaca.set_now(instant)
+            self.now = instant
+        if self.recorder is not None:
+            self.recorder.day, self.recorder.clock = day, instant
+
+
 def _run_day(
-    day: date, deliveries: Deliveries, alpaca: AlpacaEmulator, say: Callable[[str], None]
+    day: date, deliveries: Deliveries, clock: _Clock, say: Callable[[str], None]
 ) -> str | None:
     """One weekday as the schedules make it; returns the trade's correlation id."""
     stack = deliveries.stack
     for name, at in ((MARKET_DATA_REFRESH, _REFRESH_TIME), (DAILY_TRADE, _TRADE_TIME)):
         schedule = stack.schedule(name)
         instant = new_york_at(day, at)
-        alpaca.set_now(instant)
+        clock.set(day, instant)
         say(f"{day} {at:%H:%M} America/New_York: {schedule.name} fires")
         fired = deliveries.fire(schedule, instant)
         deliveries.settle()
     return (fired.result or {}).get("correlation_id")
 
 
+def _replay_day(
+    day: date, delivered: list[Delivered], deliveries: Deliveries, clock: _Clock
+) -> str | None:
+    """The recorded deliveries of ``day``, in order; returns the trade's correlation id."""
+    correlation_id = None
+    for entry in (e for e in delivered if e.day == day):
+        clock.set(day, entry.clock)
+        attempt = deliveries.deliver(entry.function, entry.payload)
+        deliveries.settle()
+        if isinstance(entry.payload, dict) and entry.payload.get("mode") == "trade":
+            correlation_id = (attempt.result or {}).get("correlation_id")
+    return correlation_id
+
+
+def _plan(options: RunOptions) -> tuple[RecordedRun, list[Delivered] | None]:
+    """The run's world and, when replaying, the deliveries to feed it.
+
+    Raises:
+        RecordingError: the replayed file is not a recording of ``run``.
+    """
+    if options.replay is not None:
+        return read_recording(options.replay)
+    dates = schedule_days(options.days, options.start)
+    world = RecordedRun(
+        stage=options.stage,
+        seed=options.seed,
+        dates=tuple(dates),
+        parameters=dict(options.parameters),
+    )
+    return world, None
+
+
 def run(
     options: RunOptions, *, out: Callable[[str], None] = print, emulator: Emulator | None = None
 ) -> RunReport:
-    """Run the workflow on ``options.days`` weekdays; see the module docstring.
+    """Run the workflow on ``options.days`` weekdays (or replay ``options.replay``).
 
     ``emulator`` may be started already (its start is the slowest part: start it first).
+
+    Raises:
+        RecordingError: ``options.replay`` is not a recording of ``run``.
     """
-    from alchemiser.logging import configure_logging  # noqa: PLC0415
     from alchemiser_local.seed import account_view, synthetic_world  # noqa: PLC0415
 
     started = time.perf_counter()
@@ -145,45 +211,69 @@ def run(
     def say(line: str) -> None:
         out(f"[{time.perf_counter() - started:5.2f}s] {line}")
 
+    plan, delivered = _plan(options)
     options.out_dir.mkdir(parents=True, exist_ok=True)
     log_path = options.out_dir / "lambda-logs.jsonl"
-    dates = schedule_days(options.days, options.start)
-    report = RunReport(stage=options.stage, seconds=0.0, log_file=str(log_path))
-    world = synthetic_world(first_day=dates[0], last_day=dates[-1], seed=options.seed)
+    report = RunReport(stage=plan.stage, seconds=0.0, log_file=str(log_path))
+    world = synthetic_world(first_day=plan.dates[0], last_day=plan.dates[-1], seed=plan.seed)
     with (
         running_stack(
             template=options.template,
             root=options.root,
-            stage=options.stage,
+            stage=plan.stage,
             emulator=emulator or Emulator(port=options.port),
-            parameters=options.parameters,
+            parameters=plan.parameters,
         ) as (endpoint, stack),
         local_alpaca(stack, world) as alpaca,
         log_path.open("w") as log_file,
+        log_to_cloudwatch(log_file) as logs,
+        _recorder(options, plan, report, replaying=delivered is not None) as recorder,
     ):
         report.timings.stack = lap()
         say(f"emulator {endpoint}: stack {stack.stack_name}, {len(stack.physical_ids)} resources")
         say(f"Alpaca emulator {alpaca.url}: {len(world.bars)} symbols of bars")
-        configure_logging(stream=log_file, force=True)
         account = account_view(stack, world, alpaca)
         timeline = Timeline(started=time.perf_counter(), on_entry=lambda e: out(format_entry(e)))
         worker = InProcessWorker(environment=stack.stage)
         worker.start()
         deliveries = build_deliveries(
-            stack, worker, timeline.record, retry_delay_seconds=options.retry_delay_seconds
+            stack,
+            worker,
+            timeline.record,
+            retry_delay_seconds=options.retry_delay_seconds,
+            logs=logs,
         )
+        deliveries.on_delivery = recorder.record if recorder else None
+        clock = _Clock(alpaca, recorder)
         report.timings.seed = lap()
         try:
-            for day in dates:
-                correlation_id = _run_day(day, deliveries, alpaca, say)
+            for day in plan.dates:
+                if delivered is None:
+                    correlation_id = _run_day(day, deliveries, clock, say)
+                else:
+                    correlation_id = _replay_day(day, delivered, deliveries, clock)
                 report.days.append(_day_result(day, correlation_id, timeline, account.equity(day)))
                 report.timings.days.append(lap())
         finally:
             worker.stop()
-        report.positions, report.cash = account.positions(dates[-1])
-        configure_logging(force=True)
+        report.positions, report.cash = account.positions(plan.dates[-1])
         say("done; stopping the emulator")
     report.timings.stop = lap()
     report.seconds = time.perf_counter() - started
     print_summary(report, out)
     return report
+
+
+@contextmanager
+def _recorder(
+    options: RunOptions, plan: RecordedRun, report: RunReport, *, replaying: bool
+) -> Iterator[EnvelopeRecorder | None]:
+    """The run's recording (none when it replays one)."""
+    if replaying:
+        report.envelopes_file = str(options.replay)
+        yield None
+        return
+    path = options.out_dir / "envelopes.jsonl"
+    report.envelopes_file = str(path)
+    with EnvelopeRecorder(path, plan) as recorder:
+        yield recorder

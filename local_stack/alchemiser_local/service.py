@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from alchemiser_local.functions import Attempt
+    from alchemiser_local.lambda_logs import LambdaLogs
     from alchemiser_local.stack import LocalStack, ScheduleSpec
 
 __all__ = ["LocalService", "build_deliveries", "function_name"]
@@ -48,8 +49,12 @@ def build_deliveries(
     record: Callable[[Attempt, object], None],
     *,
     retry_delay_seconds: float = 0.0,
+    logs: LambdaLogs | None = None,
 ) -> Deliveries:
-    """Every function's host, delivering from the stack's queues, settling on the worker."""
+    """Every function's host, delivering from the stack's queues, settling on the worker.
+
+    With ``logs``, each invocation's lines go to its function's log group (``lambda_logs``).
+    """
     deliveries = Deliveries(
         stack=stack,
         hosts={},
@@ -58,7 +63,11 @@ def build_deliveries(
     )
     for logical_id, spec in stack.functions.items():
         deliveries.hosts[logical_id] = FunctionHost(
-            spec, record=record, retry_delay_seconds=retry_delay_seconds, sqs=deliveries.sqs
+            spec,
+            record=record,
+            retry_delay_seconds=retry_delay_seconds,
+            sqs=deliveries.sqs,
+            logs=logs,
         )
     return deliveries
 
@@ -71,6 +80,11 @@ class LocalService:
     upstream: str
     record: Callable[[Attempt, object], None]
     port: int = 0
+    #: Where the functions' lines go (the emulator's CloudWatch Logs), if anywhere.
+    logs: LambdaLogs | None = None
+    #: Told of each CodeDeploy hook verdict reported to the endpoint (``lambda_endpoint``).
+    on_hook_status: Callable[[dict[str, str]], None] = lambda _: None
+    hook_statuses: list[dict[str, str]] = field(default_factory=list, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _invocations: queue.Queue[tuple[FunctionHost, object]] = field(
         default_factory=queue.Queue, init=False
@@ -79,8 +93,13 @@ class LocalService:
 
     def __post_init__(self) -> None:
         self.worker = InProcessWorker(environment=self.stack.stage)
-        self.deliveries = build_deliveries(self.stack, self.worker, self.record)
-        self.endpoint = LambdaEndpoint(upstream=self.upstream, invoke=self.invoke, port=self.port)
+        self.deliveries = build_deliveries(self.stack, self.worker, self.record, logs=self.logs)
+        self.endpoint = LambdaEndpoint(
+            upstream=self.upstream,
+            invoke=self.invoke,
+            port=self.port,
+            hook_status=self._hook_status,
+        )
         self._loop = threading.Thread(target=self._deliver, name="deliveries", daemon=True)
 
     def start(self) -> None:
@@ -127,6 +146,10 @@ class LocalService:
         arn = f"arn:aws:scheduler:us-east-1:123456789012:schedule/default/{schedule.name}"
         payload = scheduler_input(schedule.input, at, schedule_arn=arn)
         self._invocations.put((self.deliveries.hosts[schedule.function], payload))
+
+    def _hook_status(self, status: dict[str, str]) -> None:
+        self.hook_statuses.append(status)
+        self.on_hook_status(status)
 
     def _deliver(self) -> None:
         while not self._stopping.is_set():

@@ -52,7 +52,7 @@ def warm_up() -> None:
     # of the services only the local stack itself calls.
     for factory in (aws.events_client, aws.dynamodb_client, aws.s3_client):
         factory()
-    for service in ("sqs", "cloudformation", "lambda"):
+    for service in ("sqs", "cloudformation", "lambda", "logs"):
         boto3.client(service)
 
 

@@ -7,12 +7,22 @@ rules become per-function delivery queues (EventBridge here cannot invoke Lambda
 the quirks of moto 5.2 are worked around one by one, each named below. Once the stack
 exists, every name the local stack uses (functions, queue URLs, tables) is what the stack
 reports it created (its physical ids), never rebuilt from the template.
+
+Set aside too: CodeDeploy. The local stack publishes no versions and moves no aliases, so
+there is no deployment to run (moto's CloudFormation cannot create CodeDeploy resources
+either); the pre-traffic hook function is created like any function and a test drives it
+against the local stack (``lambda_endpoint`` answers its status report). The saved Logs
+Insights queries (``AWS::Logs::QueryDefinition``) are set aside: moto has none; a test
+evaluates them over what the local stack writes to its log groups. A reference to
+anything set aside (``${ServerlessDeploymentApplication}`` in the hook's policy) becomes a
+``<logical id>-not-created-locally`` name.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -52,12 +62,17 @@ SET_ASIDE = frozenset(
         "AWS::SNS::TopicPolicy",
         "AWS::S3::BucketPolicy",
         "AWS::Logs::MetricFilter",
+        "AWS::Logs::QueryDefinition",
         "AWS::Lambda::EventInvokeConfig",
         "AWS::Lambda::Alias",
         "AWS::Lambda::Version",
         "AWS::Lambda::Permission",
+        "AWS::CodeDeploy::Application",
+        "AWS::CodeDeploy::DeploymentGroup",
     }
 )
+#: ``${LogicalId}`` or ``${LogicalId.Attribute}`` in a ``!Sub`` string.
+_SUB_REFERENCE = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
 #: moto caps archive names at 48 characters.
 MAX_ARCHIVE_NAME = 48
 #: The role the template's schedules invoke their targets with.
@@ -81,6 +96,9 @@ class FunctionSpec:
     max_retry_attempts: int
     on_failure_queue_url: str | None
     delivery_queue_url: str | None
+    #: Where Lambda writes the function's logs (``LoggingConfig.LogGroup``, or its default).
+    log_group: str = ""
+    memory_mb: int = 128
 
 
 @dataclass(frozen=True)
@@ -238,6 +256,12 @@ def _local_references(
         logical_id: sub_stage(body["Properties"]["Name"], stage)
         for logical_id, body in _of_types(translated["Resources"], "AWS::Events::EventBus").items()
     }
+    # What is set aside is not there to refer to: a name stands in (the CodeDeploy
+    # application in the deploy hook's policy, say).
+    absent = {logical_id: f"{logical_id}-not-created-locally" for logical_id in set_aside}
+
+    def in_sub(text: str) -> str:
+        return _SUB_REFERENCE.sub(lambda m: absent.get(m[1], m[0]), text)
 
     def local_reference(node: dict[str, Any]) -> dict[str, Any] | str:
         ref = node.get("Ref")
@@ -245,6 +269,10 @@ def _local_references(
             return {"Fn::GetAtt": [aliases[ref], "Arn"]}
         if ref in bus_names:  # moto's Ref of a bus yields an internal object
             return bus_names[ref]
+        if ref in absent:
+            return absent[ref]
+        if isinstance(node.get("Fn::Sub"), str):
+            return {"Fn::Sub": in_sub(node["Fn::Sub"])}
         return node
 
     return local_reference
@@ -315,6 +343,8 @@ def _functions(
         config = lambda_client.get_function_configuration(FunctionName=physical[logical_id])
         invoke = invoke_configs.get(logical_id, {})
         on_failure = invoke.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        log_group = body["Properties"].get("LoggingConfig", {}).get("LogGroup")
+        default_group = f"/aws/lambda/{config['FunctionName']}"
         specs[logical_id] = FunctionSpec(
             logical_id=logical_id,
             name=config["FunctionName"],
@@ -327,6 +357,9 @@ def _functions(
             # A queue's physical id is its URL.
             on_failure_queue_url=physical[on_failure["Fn::GetAtt"][0]] if on_failure else None,
             delivery_queue_url=physical.get(delivery_queue_id(logical_id)),
+            # A log group's physical id is its name.
+            log_group=physical[log_group["Ref"]] if log_group else default_group,
+            memory_mb=int(config.get("MemorySize", 128)),
         )
     return specs
 

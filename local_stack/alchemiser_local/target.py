@@ -27,6 +27,7 @@ __all__ = [
     "LocalStackState",
     "Target",
     "TargetError",
+    "deploy_target",
     "local_state_path",
     "resolve_target",
 ]
@@ -77,13 +78,17 @@ class Target:
         return self.endpoint_url is not None
 
     def client(self, service: str, **config: Any) -> Any:  # noqa: ANN401 - any boto3 client
-        """A client of ``service`` for this target (the local endpoint when local)."""
+        """A client of ``service`` for this target (the local endpoint when local).
+
+        ``config``: botocore ``Config`` settings (``read_timeout=...``, ``retries=...``).
+        """
         from botocore.config import Config  # noqa: PLC0415 - CLI only
 
+        settings = {"retries": {"mode": "standard", "max_attempts": 3}, **config}
         return self.session.client(
             service,  # type: ignore[call-overload]
             endpoint_url=self.endpoint_url,
-            config=Config(retries={"mode": "standard", "max_attempts": 3}, **config),
+            config=Config(**settings),
         )
 
     def output(self, key: str) -> str:
@@ -94,15 +99,26 @@ class Target:
             raise TargetError(f"stack {self.stack_name} has no output {key!r}") from None
 
 
-def _deployed(stage: str, samconfig: Path) -> tuple[str, str]:
+def deploy_target(stage: str, samconfig: Path = SAMCONFIG) -> tuple[str, str]:
+    """The stack name and region ``sam deploy --config-env <stage>`` uses.
+
+    ``[<stage>.global.parameters]`` apply too, under ``deploy``'s, as SAM CLI merges them.
+
+    Raises:
+        TargetError: the environment, or its stack_name or region, is missing.
+    """
     config = tomllib.loads(samconfig.read_text())
-    parameters = config.get(stage, {}).get("deploy", {}).get("parameters", {})
-    stack_name, region = parameters.get("stack_name"), parameters.get("region")
-    if not stack_name or not region:
-        raise TargetError(
-            f"{samconfig.name} has no [{stage}.deploy.parameters] stack_name and region"
-        )
-    return str(stack_name), str(region)
+    environment = config.get(stage)
+    if not isinstance(environment, dict):
+        raise TargetError(f"{samconfig.name} has no environment {stage!r}")
+    parameters = {
+        **environment.get("global", {}).get("parameters", {}),
+        **environment.get("deploy", {}).get("parameters", {}),
+    }
+    missing = [key for key in ("stack_name", "region") if not parameters.get(key)]
+    if missing:
+        raise TargetError(f"{samconfig.name} [{stage}] lacks {', '.join(missing)}")
+    return str(parameters["stack_name"]), str(parameters["region"])
 
 
 def _read_state(stage: str) -> LocalStackState:
@@ -168,7 +184,7 @@ def resolve_target(
         stage_name, stack_name = state.stage, state.stack_name
     else:
         assert stage is not None  # narrowed by the check above
-        stack_name, region = _deployed(stage, samconfig)
+        stack_name, region = deploy_target(stage, samconfig)
         session = boto3.Session(region_name=region)
         endpoint, stage_name = None, stage
     return Target(

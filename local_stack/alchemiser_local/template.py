@@ -7,6 +7,7 @@ would deploy, so what they prove holds for the real stack (rules, targets, names
 from __future__ import annotations
 
 import copy
+import logging
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -121,6 +122,10 @@ def _translate(
     from samtranslator.parser.parser import Parser  # noqa: PLC0415
     from samtranslator.translator.translator import Translator  # noqa: PLC0415
 
+    # Without CloudFormation's feature toggle config the transform warns, for each function
+    # with a DeploymentPreference, that it uses the defaults; the template sets no
+    # condition those toggles are about.
+    logging.getLogger("samtranslator.feature_toggle.feature_toggle").setLevel(logging.ERROR)
     translator = Translator(None, Parser(), boto_session=boto3.Session(region_name=region))
     try:
         return translator.translate(  # type: ignore[no-any-return]

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from alchemiser_local.alpaca_local import local_alpaca
 from alchemiser_local.emulator import EMULATOR_ENV, Emulator
+from alchemiser_local.lambda_logs import log_to_cloudwatch
 from alchemiser_local.report import format_entry
 from alchemiser_local.service import LocalService
 from alchemiser_local.session import running_stack
@@ -87,7 +88,6 @@ def _stop_on_signals() -> threading.Event:
 
 def serve(options: UpOptions, *, out: Callable[[str], None] = print) -> int:
     """Run the local stack until SIGINT or SIGTERM; see the module docstring."""
-    from alchemiser.logging import configure_logging  # noqa: PLC0415
     from alchemiser.trading.market_calendar import previous_trading_day  # noqa: PLC0415
     from alchemiser_local.seed import synthetic_world  # noqa: PLC0415
 
@@ -107,12 +107,20 @@ def serve(options: UpOptions, *, out: Callable[[str], None] = print) -> int:
         ) as (endpoint, stack),
         local_alpaca(stack, world) as alpaca,
         (options.out_dir / f"{options.stage}-lambda-logs.jsonl").open("w") as log_file,
+        log_to_cloudwatch(log_file) as logs,
     ):
         alpaca.set_now(now)
-        configure_logging(stream=log_file, force=True)
         timeline = Timeline(started=time.perf_counter(), on_entry=lambda e: out(format_entry(e)))
         service = LocalService(
-            stack, upstream=endpoint, record=timeline.record, port=options.endpoint_port
+            stack,
+            upstream=endpoint,
+            record=timeline.record,
+            port=options.endpoint_port,
+            logs=logs,
+            on_hook_status=lambda s: out(
+                f"  CodeDeploy hook {s['lifecycleEventHookExecutionId']} of {s['deploymentId']}: "
+                f"{s['status']}"
+            ),
         )
         service.start()
         try:
@@ -126,5 +134,4 @@ def serve(options: UpOptions, *, out: Callable[[str], None] = print) -> int:
         finally:
             state_file.unlink(missing_ok=True)
             service.stop()
-            configure_logging(force=True)
     return 0

@@ -25,8 +25,10 @@ from alchemiser.errors import TRANSIENT_BUILTINS, ConfigError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from mypy_boto3_codedeploy import CodeDeployClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
@@ -38,10 +40,12 @@ __all__ = [
     "TRANSIENT_CODES",
     "ErrorKind",
     "aws_errors",
+    "codedeploy_client",
     "dynamodb_client",
     "error_code",
     "error_kind",
     "events_client",
+    "lambda_client",
     "s3_client",
     "secretsmanager_client",
     "sqs_config",
@@ -141,6 +145,16 @@ def events_client() -> EventBridgeClient:
 def secretsmanager_client() -> SecretsManagerClient:
     """The container's Secrets Manager client."""
     return cast("SecretsManagerClient", _client("secretsmanager"))
+
+
+def lambda_client() -> LambdaClient:
+    """The container's Lambda client (the deploy hook invokes the new versions with it)."""
+    return cast("LambdaClient", _client("lambda"))
+
+
+def codedeploy_client() -> CodeDeployClient:
+    """The container's CodeDeploy client (the deploy hook reports its verdict with it)."""
+    return cast("CodeDeployClient", _client("codedeploy"))
 
 
 def sqs_config() -> Any:  # noqa: ANN401 - botocore Config

@@ -24,6 +24,7 @@ __all__ = [
     "BarStoreSettings",
     "BusSettings",
     "CommonSettings",
+    "DeployHookSettings",
     "IdempotencySettings",
     "LedgerSettings",
     "MarketDataRefreshSettings",
@@ -208,6 +209,15 @@ class RouterSettings(
     TradingStateSettings,
 ):
     """EventRoutingFunction: runs the workflow steps and sends ledger tasks."""
+
+
+class DeployHookSettings(CommonSettings):
+    """The pre-traffic hook: which new function versions it must see healthy."""
+
+    #: The versions CodeDeploy is about to shift the ``live`` aliases to (ARNs).
+    health_targets: Annotated[tuple[str, ...], BeforeValidator(_split_csv)] = Field(
+        alias="HEALTH_TARGETS", min_length=1, max_length=10
+    )
 
 
 class WorkerSettings(CommonSettings, TaskQueueSettings, LedgerSettings):

@@ -1,9 +1,12 @@
-"""The side-effect-free health probe both functions answer (used by deploy verification).
+"""The side-effect-free health probe every function answers (used by deploy verification).
 
 The probe is exactly ``{"mode": "health"}``. It reports the commit each artifact was
 built from (``build_info.json``, written by ``sam build``, never an environment
 variable), so a deploy that left old code running is caught, and whether the layer's
 imports and the function's configuration are sound. It makes no AWS calls.
+
+``judge`` is the one reading of an answer: the deploy's pre-traffic hook (before the
+``live`` alias moves) and ``alchemiser verify-deploy`` (after it has) both use it.
 """
 
 from __future__ import annotations
@@ -24,9 +27,22 @@ if TYPE_CHECKING:
 
     from alchemiser.config import CommonSettings
 
-__all__ = ["HEALTH_PROBE", "HealthProbe", "HealthReport", "check_health", "is_health_probe"]
+__all__ = [
+    "HEALTH_PROBE",
+    "PROBE_PAYLOAD",
+    "HealthProbe",
+    "HealthReport",
+    "ProbeAnswer",
+    "build_commit",
+    "check_health",
+    "is_health_probe",
+    "judge",
+]
 
 HEALTH_PROBE = {"mode": "health"}
+#: The probe as an Invoke payload.
+PROBE_PAYLOAD = b'{"mode": "health"}'
+
 _LAYER_BUILD_INFO = Path(__file__).with_name("build_info.json")
 UNBUILT = "unbuilt"
 
@@ -51,6 +67,11 @@ class HealthReport(BaseModel):
 def is_health_probe(payload: object) -> bool:
     """True only for the exact probe, so no other payload is ever mistaken for it."""
     return payload == HEALTH_PROBE
+
+
+def build_commit(function_dir: Path | None) -> str:
+    """The commit the function's artifact in ``function_dir`` was built from."""
+    return _commit(function_dir / "build_info.json" if function_dir else None)
 
 
 def _commit(build_info: Path | None) -> str:
@@ -101,7 +122,7 @@ def check_health(
         function=function,
         function_version=function_version,
         stage=stage,
-        function_commit=_commit(function_dir / "build_info.json" if function_dir else None),
+        function_commit=build_commit(function_dir),
         layer_commit=_commit(_LAYER_BUILD_INFO),
         imports_ok=imports_ok,
         config_ok=config_ok,
@@ -125,3 +146,42 @@ class HealthProbe:
             modules=self.modules,
         )
         return report.model_dump(mode="json")
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeAnswer:
+    """One synchronous invoke of the probe: Lambda's ``FunctionError`` (if any), the payload."""
+
+    function_error: str | None
+    payload: bytes
+
+
+def _parse(payload: bytes) -> dict[str, Any] | None:
+    try:
+        parsed = json.loads(payload)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def judge(function: str, answer: ProbeAnswer, expected_commit: str) -> list[str]:
+    """Every reason ``function``'s answer fails a deploy of ``expected_commit`` (none: ok)."""
+    report = _parse(answer.payload)
+    if answer.function_error:
+        detail = report or {}
+        kind = detail.get("errorType", answer.function_error)
+        message = detail.get("errorMessage", answer.payload.decode(errors="replace"))
+        return [f"{function}: invocation failed: {kind}: {message}"]
+    if report is None:
+        return [f"{function}: health answer is not a JSON object: {answer.payload[:200]!r}"]
+    problems = []
+    if report.get("status") != "ok":
+        details = "; ".join(report.get("problems") or ()) or "no details"
+        problems.append(
+            f"{function}: status {report.get('status')!r} (imports_ok={report.get('imports_ok')},"
+            f" config_ok={report.get('config_ok')}): {details}"
+        )
+    for key in ("function_commit", "layer_commit"):
+        if report.get(key) != expected_commit:
+            problems.append(f"{function}: {key} is {report.get(key)!r}, expected {expected_commit}")
+    return problems

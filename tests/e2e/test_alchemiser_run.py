@@ -94,7 +94,7 @@ def test_invoke_runs_one_handler_with_the_template_environment():
     [
         (
             ["invoke", "NoSuchFunction", "--event", "test-events/commands/health.json"],
-            "functions: EventRoutingFunction, TradingSystemFunction",
+            "functions: DeployHookFunction, EventRoutingFunction, TradingSystemFunction",
         ),
         (
             ["invoke", "TradingSystemFunction", "--event", "missing.json"],

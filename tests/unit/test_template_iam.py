@@ -34,6 +34,20 @@ WILDCARD_RESOURCES = {
         "X-Ray has no resource-level permissions: PutTraceSegments and"
         " PutTelemetryRecords take only Resource '*'"
     ),
+    ("DeployHookRole", "WriteTraces", "*"): (
+        "X-Ray has no resource-level permissions: PutTraceSegments and"
+        " PutTelemetryRecords take only Resource '*'"
+    ),
+    (
+        "DeployHookRole",
+        "ReportVerdict",
+        "arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentgroup:"
+        "${ServerlessDeploymentApplication}/*",
+    ): (
+        "PutLifecycleEventHookExecutionStatus is granted on deployment groups, whose names"
+        " CloudFormation generates (SAM sets none); naming one would also make a cycle"
+        " (group -> hook -> role -> group): the groups of this stack's own application"
+    ),
     ("EventRoutingRole", "ReadDailyBars", "${BarStoreBucket.Arn}/bars/*"): (
         "s3:GetObject is granted on object ARNs (bucket/key) and the symbols are data"
         " (strategies.json): the pattern is the bar store's key space, bar_key(symbol)"

@@ -13,7 +13,14 @@ from alchemiser_local.target import Target, resolve_target
 if TYPE_CHECKING:
     import argparse
 
-__all__ = ["OpsError", "add_target_arguments", "operator", "print_json", "target_of"]
+__all__ = [
+    "OpsError",
+    "add_target_arguments",
+    "operator",
+    "physical_ids",
+    "print_json",
+    "target_of",
+]
 
 
 class OpsError(Exception):
@@ -53,3 +60,17 @@ def operator() -> str:
 def print_json(value: Any) -> None:  # noqa: ANN401 - any JSON-like result
     """One result as indented JSON on stdout (Decimal and dates as text)."""
     print(json.dumps(value, indent=2, default=str))
+
+
+def physical_ids(target: Target) -> dict[str, str]:
+    """What the stack created: logical id -> physical id (a queue's URL, a table's name).
+
+    Every page of ``ListStackResources``, on AWS as on the local stack.
+    """
+    paginator = target.client("cloudformation").get_paginator("list_stack_resources")
+    return {
+        summary["LogicalResourceId"]: summary["PhysicalResourceId"]
+        for page in paginator.paginate(StackName=target.stack_name)
+        for summary in page.get("StackResourceSummaries", [])
+        if summary.get("PhysicalResourceId")
+    }

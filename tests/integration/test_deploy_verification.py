@@ -1,4 +1,4 @@
-"""Deploy verification against the moto server: stack outputs, alias invokes, exit status.
+"""`alchemiser verify-deploy` against the moto server: stack outputs, alias invokes, exit status.
 
 moto cannot run Lambda code without Docker, so its Docker-free Lambda backend answers
 each invoke with a queued payload (what the deployed handler would have answered); the
@@ -19,7 +19,8 @@ import boto3
 import pytest
 
 from alchemiser.health import HealthReport
-from scripts.verify_deploy import ALIAS_OUTPUTS, main
+from alchemiser_local.ops.deploy import ALIAS_OUTPUTS, report
+from alchemiser_local.target import TargetError, resolve_target
 from tests.integration.conftest import REGION
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -116,9 +117,8 @@ def health_json(*, commit: str = COMMIT) -> str:
 
 
 def verify(stack: DeployedStack) -> int:
-    return main(
-        ["--config-env", "dev", "--expected-commit", COMMIT, "--samconfig", str(stack.samconfig)]
-    )
+    target = resolve_target(stage="dev", local=False, samconfig=stack.samconfig)
+    return report(target, COMMIT)
 
 
 def test_verify_passes_when_every_alias_runs_the_commit(
@@ -160,17 +160,10 @@ def test_verify_fails_when_aliases_run_an_older_commit(
             assert f"{function}: {key} is '{old}', expected {COMMIT}" in errors
 
 
-def test_verify_fails_clearly_when_the_stack_does_not_exist(
-    tmp_path: Path, uid: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_verify_fails_clearly_when_the_stack_does_not_exist(tmp_path: Path, uid: str) -> None:
     # Given a samconfig environment whose stack was never deployed
     samconfig = write_samconfig(tmp_path, f"missing-{uid}")
 
-    # When the deploy is verified
-    status = main(
-        ["--config-env", "dev", "--expected-commit", COMMIT, "--samconfig", str(samconfig)]
-    )
-
-    # Then it fails with the stack named
-    assert status == 1
-    assert f"stack missing-{uid} in {REGION}" in capsys.readouterr().err
+    # When the deploy is verified / Then it fails with the stack named
+    with pytest.raises(TargetError, match=f"stack missing-{uid}"):
+        resolve_target(stage="dev", local=False, samconfig=samconfig)

@@ -1,4 +1,4 @@
-"""Deploy verification decides from each alias's health answer whether the deploy is live."""
+"""A deploy is judged from each function's health answer (the hook before, verify-deploy after)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from alchemiser.health import HEALTH_PROBE, HealthReport
-from scripts.verify_deploy import (
-    ALIAS_OUTPUTS,
-    PROBE_PAYLOAD,
-    Invocation,
-    VerifyError,
-    alias_arns,
-    deploy_target,
-    judge,
-)
+from alchemiser.health import HEALTH_PROBE, PROBE_PAYLOAD, HealthReport, judge
+from alchemiser.health import ProbeAnswer as Invocation
+from alchemiser_local.ops.common import OpsError
+from alchemiser_local.ops.deploy import ALIAS_OUTPUTS, alias_arns
+from alchemiser_local.target import TargetError, deploy_target
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
@@ -121,7 +116,7 @@ def test_alias_arns_names_every_missing_output() -> None:
 
     # When the aliases are looked up / Then both missing outputs are named
     with pytest.raises(
-        VerifyError, match="EventRoutingFunctionAliasArn, TradingSystemFunctionAliasArn"
+        OpsError, match="EventRoutingFunctionAliasArn, TradingSystemFunctionAliasArn"
     ):
         alias_arns(outputs)
 
@@ -142,15 +137,15 @@ def test_alias_arns_maps_each_function_to_its_alias() -> None:
 @pytest.mark.parametrize("stage", ["dev", "staging", "prod"])
 def test_deploy_target_reads_the_stack_of_each_samconfig_environment(stage: str) -> None:
     # When the repository's samconfig.toml is read for a stage
-    target = deploy_target(stage)
+    stack_name, region = deploy_target(stage)
 
     # Then it is the stage's stack, in the configured region
-    assert target.stack_name == f"alchemiser-{stage}"
-    assert target.region == "us-east-1"
+    assert stack_name == f"alchemiser-{stage}"
+    assert region == "us-east-1"
 
 
 def test_deploy_target_rejects_an_unknown_environment() -> None:
-    with pytest.raises(VerifyError, match="no environment 'qa'"):
+    with pytest.raises(TargetError, match="no environment 'qa'"):
         deploy_target("qa")
 
 
@@ -160,5 +155,30 @@ def test_deploy_target_names_missing_settings(tmp_path: Path) -> None:
     samconfig.write_text('version = 0.1\n[dev.deploy.parameters]\nstack_name = "s"\n')
 
     # When read / Then the missing key is named
-    with pytest.raises(VerifyError, match=r"\[dev\] lacks region"):
+    with pytest.raises(TargetError, match=r"\[dev\] lacks region"):
         deploy_target("dev", samconfig)
+
+
+def test_deploy_target_takes_the_global_parameters_under_the_deploy_ones(tmp_path: Path) -> None:
+    # Given a region set for every command of the environment, as SAM CLI allows
+    samconfig = tmp_path / "samconfig.toml"
+    samconfig.write_text(
+        'version = 0.1\n[dev.global.parameters]\nregion = "eu-west-1"\n'
+        '[dev.deploy.parameters]\nstack_name = "s"\n'
+    )
+
+    # When read / Then it applies to the deploy too
+    assert deploy_target("dev", samconfig) == ("s", "eu-west-1")
+
+
+def test_locally_each_function_is_probed_by_name() -> None:
+    # Given a local stack's outputs (no aliases are created locally)
+    outputs = {"TradingSystemFunctionName": "t", "EventRoutingFunctionName": "r"}
+
+    # When read / Then the functions themselves are probed; a missing name is named
+    assert alias_arns(outputs, local=True) == {
+        "TradingSystemFunction": "t",
+        "EventRoutingFunction": "r",
+    }
+    with pytest.raises(OpsError, match="EventRoutingFunctionName"):
+        alias_arns({"TradingSystemFunctionName": "t"}, local=True)
