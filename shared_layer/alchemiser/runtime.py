@@ -64,9 +64,17 @@ def lambda_invocation[S: CommonSettings](
         yield settings
 
 
-def record_rejection(exc: InputRejectedError, **fields: Any) -> dict[str, Any]:  # noqa: ANN401
-    """Log and count input that can never succeed; returns its structured error."""
+def record_rejection(
+    exc: InputRejectedError,
+    received: object,
+    **fields: Any,  # noqa: ANN401
+) -> dict[str, Any]:
+    """Log and count input that can never succeed; returns its structured error.
+
+    A rejection is never retried, so no failure queue keeps the input: the log line does
+    (``received``: secrets redacted, a field past CloudWatch's limit truncated and marked).
+    """
     error = exc.to_dict()
-    _log.error("input_rejected", error=error, **fields)
+    _log.error("input_rejected", error=error, received=received, **fields)
     put_metric("InputRejected")
     return error

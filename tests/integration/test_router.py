@@ -106,7 +106,9 @@ def test_invalid_envelopes_are_rejected_counted_and_not_retried(
     assert result["error"]["field"] == field
     assert published(sqs, tapped_bus) == []
     logged = logs.records()
-    assert any(r["event"] == "input_rejected" and r["level"] == "error" for r in logged)
+    rejection = next(r for r in logged if r["event"] == "input_rejected")
+    assert rejection["level"] == "error"
+    assert rejection["received"] == envelope  # never retried: the log line keeps the input
     assert any(r.get("InputRejected") == 1 for r in logged)
     assert ("rejected", result["event_id"]) in logs.outcomes()
 
@@ -279,6 +281,18 @@ def test_an_envelope_nested_too_deep_is_rejected_before_anything_walks_it(router
     assert (result["status"], result["error"]["kind"]) == ("rejected", "too_deep")
     assert result["error"]["field"].startswith("detail.metadata.note")
     assert all(len(line) < 10_000 for line in logs.stream.getvalue().splitlines())
+
+
+def test_a_rejected_envelope_is_kept_in_its_log_line_with_secrets_redacted(router_env, logs):
+    envelope = samples.load("events/workflow-started.json")
+    envelope["detail"]["metadata"] = {"api_key": "sk-planted", "note": 12}  # note: not text
+
+    result = deliver(envelope)
+
+    assert result["status"] == "rejected"
+    rejection = next(r for r in logs.records() if r["event"] == "input_rejected")
+    assert rejection["received"]["detail"]["metadata"] == {"api_key": "***", "note": 12}
+    assert "sk-planted" not in logs.stream.getvalue()
 
 
 @pytest.mark.parametrize(

@@ -107,7 +107,8 @@ def test_every_schedule_input_of_the_template_is_accepted(function_env, sqs, log
 
 @pytest.mark.parametrize("path", samples.paths("events"), ids=samples.ids("events"))
 def test_every_domain_event_sample_is_rejected(function_env, sqs, tapped_bus, logs, path):
-    result = invoke(json.loads(path.read_text()))
+    event = json.loads(path.read_text())
+    result = invoke(event)
 
     assert result["status"] == "rejected"
     assert result["error"]["kind"] == "domain_event"
@@ -117,6 +118,7 @@ def test_every_domain_event_sample_is_rejected(function_env, sqs, tapped_bus, lo
     rejection = next(r for r in records if r["event"] == "input_rejected")
     assert rejection["level"] == "error"
     assert rejection["request_id"] == result["request_id"]
+    assert rejection["received"] == event  # never retried: the log line keeps the input
     assert any(r.get("InputRejected") == 1 for r in records)  # the metric
 
 

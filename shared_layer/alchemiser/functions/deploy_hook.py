@@ -100,7 +100,7 @@ def handle_lifecycle_event(
             lifecycle = LifecycleEvent.model_validate(event)
         except ValidationError as exc:
             error = InputRejectedError.from_validation(exc, prefix=None)
-            return {"status": "rejected", "error": record_rejection(error)}
+            return {"status": "rejected", "error": record_rejection(error, event)}
         expected = build_commit(function_dir)
         problems = probe_targets(
             settings.health_targets, expected, client=lambda_client or aws.lambda_client()

@@ -91,7 +91,7 @@ def route_event(
         try:
             event = _parse(envelope)
         except EventRejected as exc:
-            return _rejected(result, exc)
+            return _rejected(result, exc, envelope)
         bind_ids(
             correlation_id=event.correlation_id,
             causation_id=event.causation_id,
@@ -102,7 +102,7 @@ def route_event(
         try:
             once = _process_once(event, settings, context, services)
         except InputRejectedError as exc:  # the event id was reused for another event
-            return _rejected(result, exc)
+            return _rejected(result, exc, envelope)
         except Exception as exc:
             _raised(event, exc, settings, context)
             raise
@@ -210,8 +210,8 @@ def _raised(
     notify_failure(failure, exc, settings=settings, context=context)
 
 
-def _rejected(result: dict[str, Any], exc: InputRejectedError) -> dict[str, Any]:
-    error = record_rejection(exc, **result)
+def _rejected(result: dict[str, Any], exc: InputRejectedError, envelope: object) -> dict[str, Any]:
+    error = record_rejection(exc, envelope, **result)
     _log.info("event_outcome", outcome="rejected", **result)
     return {**result, "status": "rejected", "error": error}
 

@@ -68,7 +68,9 @@ def handle_command(
             )
             result.update(_run(command, environment, settings, context))
         except InputRejectedError as exc:
-            result.update(status="rejected", error=record_rejection(exc, mode=result["mode"]))
+            result.update(
+                status="rejected", error=record_rejection(exc, event, mode=result["mode"])
+            )
         return result
 
 
