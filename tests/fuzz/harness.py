@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from alchemiser.errors import ConfigError, TransientError
 from alchemiser.logging import MAX_LINE_BYTES
 from alchemiser_local.lambda_context import LocalLambdaContext
+from tests.fuzz.classes import strict_json
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -38,10 +39,6 @@ __all__ = ["RETRIED_FAMILIES", "Figures", "LogProbe", "run_case", "stdlib_tap"]
 RETRIED_FAMILIES: tuple[type[Exception], ...] = (TransientError, ConfigError)
 #: Examples kept for the report: the first of each error type is enough to fix it.
 _EXAMPLES_KEPT = 20
-
-
-def _refuse_constant(token: str) -> object:
-    raise ValueError(f"{token} is not JSON")
 
 
 @dataclass
@@ -78,7 +75,7 @@ class LogProbe:
             self._problem("secret", "the secret in a log line", line)
         if structured:
             try:
-                json.loads(line, parse_constant=_refuse_constant)
+                strict_json(line)
             except ValueError as exc:
                 self.not_strict_json += 1
                 self._problem(
@@ -118,10 +115,14 @@ class Figures:
     #: Raised errors by type (retried by design, or unhandled), and one message of each.
     errors: Counter[str] = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)
+    #: Outcomes by class of bad input (a case with two classes counts under both).
+    by_input_class: dict[str, Counter[str]] = field(default_factory=dict)
 
-    def record(self, outcome: str, error: str | None) -> None:
+    def record(self, outcome: str, error: str | None, classes: tuple[str, ...]) -> None:
         self.cases += 1
         self.outcomes[outcome] += 1
+        for kind in classes:
+            self.by_input_class.setdefault(kind, Counter())[outcome] += 1
         if error is None:
             return
         kind = f"{outcome}: {error.split(':', 1)[0]}"
@@ -143,6 +144,12 @@ class Figures:
             "seconds": round(self.seconds, 1),
             "handler_seconds": round(self.handler_seconds, 1),
             "errors": dict(sorted(self.errors.items())),
+            "input_classes": {
+                kind: {"cases": sum(outcomes.values()), "outcomes": dict(outcomes.most_common())}
+                for kind, outcomes in sorted(
+                    self.by_input_class.items(), key=lambda item: -sum(item[1].values())
+                )
+            },
             "examples": self.examples,
             "log_examples": probe.examples,
         }
@@ -175,6 +182,7 @@ def run_case(
     spec: FunctionSpec,
     payload: object,
     *,
+    classes: tuple[str, ...],
     figures: Figures,
     probe: LogProbe,
 ) -> list[str]:
@@ -184,7 +192,7 @@ def run_case(
     started = time.perf_counter()
     outcome, error = _classify(lambda: handler(payload, context))
     figures.handler_seconds += time.perf_counter() - started
-    figures.record(outcome, error)
+    figures.record(outcome, error, classes)
     unhandled = [error or "unhandled"] if outcome == "unhandled" else []
     return unhandled + probe.case_problems
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import strategies as st
 
 from alchemiser.events import ALL_EVENTS
+from tests.fuzz.classes import strict_json, value_class
 from tests.support import samples
 from tests.support.deep import deep_dict, deep_list
 
@@ -231,11 +232,16 @@ _anything = st.one_of(
 )
 
 
-def _replacement(draw: st.DrawFn, original: Any) -> Any:
+#: A mutation's result: the payload, and the class of bad input it now holds.
+Mutated = tuple[Any, str]
+
+
+def _replacement(draw: st.DrawFn, original: Any) -> Mutated:
     """Any value; one time in seven a type swap of ``original``."""
     if draw(st.integers(0, 6)) == 0:
-        return _pick(draw, _swaps(original))
-    return draw(_anything)
+        return _pick(draw, _swaps(original)), "a type or form swapped (text, list, object)"
+    value = draw(_anything)
+    return value, value_class(value)
 
 
 def paths_of(value: Any) -> list[Path]:
@@ -274,54 +280,68 @@ def _as_json_text(detail: Any) -> str:
         return _DEEP_TEXT
 
 
-def _whole(draw: st.DrawFn, payload: Any) -> Any:
+def _whole(draw: st.DrawFn, payload: Any) -> Mutated:
     """The payload replaced by a non-object (or wrapped in a list)."""
     whole: list[Any] = [None, [], "text", 42, 1.5, True, _DEEP_LIST, "wrapped"]
     chosen = _pick(draw, whole)
-    return [payload] if chosen == "wrapped" else _fresh(chosen)
+    return ([payload] if chosen == "wrapped" else _fresh(chosen)), "a payload that is not an object"
 
 
-def _detail_text(draw: st.DrawFn, payload: Any) -> Any:
+def _detail_text_class(text: str) -> str:
+    if text == _DEEP_TEXT:
+        return "detail as JSON text 5,000 levels deep"
+    try:
+        parsed = strict_json(text)
+    except ValueError:
+        return "detail as bad JSON text"
+    if isinstance(parsed, dict):
+        return "detail as JSON text of an object"
+    return "detail as JSON text of a non-object"
+
+
+def _detail_text(draw: st.DrawFn, payload: Any) -> Mutated:
     """``detail`` as JSON text: valid, broken, or 5,000 levels deep."""
     if not isinstance(payload, dict) or "detail" not in payload:
         return _replace(draw, payload)
     text = _as_json_text(payload["detail"])
     bad = [text, text[:-1], text + "}", "{", "not json", "", "null", "[]", _DEEP_TEXT]
     payload["detail"] = _pick(draw, bad)
-    return payload
+    return payload, _detail_text_class(payload["detail"])
 
 
-def _delete(draw: st.DrawFn, payload: Any) -> Any:
+def _delete(draw: st.DrawFn, payload: Any) -> Mutated:
     path = _pick(draw, paths_of(payload))
     if not path:
         return _replace(draw, payload)
     del _at(payload, path[:-1])[path[-1]]
-    return payload
+    return payload, "a key or item removed"
 
 
-def _add(draw: st.DrawFn, payload: Any) -> Any:
+def _add(draw: st.DrawFn, payload: Any) -> Mutated:
     """An extra key in one of the payload's objects."""
     objects = [p for p in paths_of(payload) if isinstance(_at(payload, p), dict)]
     if not objects:
         return _replace(draw, payload)
     key = _pick(draw, _EXTRA_KEYS)
-    _at(payload, _pick(draw, objects))[key] = _replacement(draw, None)
-    return payload
+    _at(payload, _pick(draw, objects))[key] = _replacement(draw, None)[0]
+    return payload, "an extra key"
 
 
-def _replace(draw: st.DrawFn, payload: Any) -> Any:
+def _replace(draw: st.DrawFn, payload: Any) -> Mutated:
     """One node (a leaf, a subtree or the root) replaced by any other value."""
     path = _pick(draw, paths_of(payload))
-    return _replaced(payload, path, _replacement(draw, _at(payload, path)))
+    new, kind = _replacement(draw, _at(payload, path))
+    return _replaced(payload, path, new), kind
 
 
-def _nudge(draw: st.DrawFn, payload: Any) -> Any:
+def _nudge(draw: st.DrawFn, payload: Any) -> Mutated:
     """One leaf replaced by a value of its own kind (the deep paths' extremes)."""
     leaves = [p for p in paths_of(payload) if not isinstance(_at(payload, p), dict | list)]
     if not leaves:
         return _replace(draw, payload)
     path = _pick(draw, leaves)
-    return _replaced(payload, path, _pick(draw, _nudges(_at(payload, path))))
+    new = _pick(draw, _nudges(_at(payload, path)))
+    return _replaced(payload, path, new), value_class(new)
 
 
 #: Each mutation, as often as it is listed.
@@ -329,19 +349,21 @@ _MUTATIONS = (*[_replace] * 3, *[_nudge] * 5, _delete, _add, _detail_text, _whol
 
 
 @st.composite
-def _mutated(draw: st.DrawFn, payload: Any) -> Any:
-    return _pick(draw, _MUTATIONS)(draw, payload)
+def _mutated(draw: st.DrawFn, payload: Any) -> Mutated:
+    mutation: Any = _pick(draw, _MUTATIONS)
+    result: Mutated = mutation(draw, payload)
+    return result
 
 
 @st.composite
-def _planted(draw: st.DrawFn, payload: Any) -> Any:
-    """A secret under a secret-looking key in one of the payload's objects."""
+def _planted(draw: st.DrawFn, payload: Any) -> tuple[Any, bool]:
+    """A secret under a secret-looking key in one of the payload's objects (if it has one)."""
     objects = [p for p in paths_of(payload) if isinstance(_at(payload, p), dict)]
     if not objects:
-        return payload
+        return payload, False
     where = _at(payload, _pick(draw, objects))
     where[_pick(draw, SECRET_KEYS)] = _pick(draw, [SECRET, f"Bearer {SECRET}", {"value": SECRET}])
-    return payload
+    return payload, True
 
 
 #: Fresh event ids, one per case in order (Hypothesis' own uuids repeat on purpose, and
@@ -384,6 +406,8 @@ class Case:
 
     sample: str
     payload: Any
+    #: The classes of bad input it holds (``unchanged sample`` for none).
+    classes: tuple[str, ...] = ("unchanged sample",)
 
     def __repr__(self) -> str:
         # Hypothesis prints a failing case: a 5,000-level payload must not break that.
@@ -407,8 +431,12 @@ def cases(draw: st.DrawFn, *, own: str) -> Case:
     payload = _fresh_ids(copy.deepcopy(sample))
     if draw(st.integers(0, 7)) == 0:
         return Case(name, payload)  # unchanged: the deep path
+    classes: list[str] = []
     for _ in range(_pick(draw, (1, 1, 2, 3))):
-        payload = draw(_mutated(payload))
+        payload, kind = draw(_mutated(payload))
+        classes.append(kind)
     if draw(st.integers(0, 6)) == 0:
-        payload = draw(_planted(payload))
-    return Case(name, payload)
+        payload, planted = draw(_planted(payload))
+        if planted:
+            classes.append("a planted secret")
+    return Case(name, payload, tuple(dict.fromkeys(classes)))

@@ -29,7 +29,12 @@ SEED = 20261120
 
 def _check(target: FuzzTarget, case: Case) -> None:
     problems = run_case(
-        target.handler, target.spec, case.payload, figures=target.figures, probe=target.probe
+        target.handler,
+        target.spec,
+        case.payload,
+        classes=case.classes,
+        figures=target.figures,
+        probe=target.probe,
     )
     assert MEASURE or problems == []
 
