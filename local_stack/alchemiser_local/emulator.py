@@ -8,6 +8,7 @@ the local stack's own preparation, and the functions never share a GIL with it.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -36,6 +37,8 @@ _READY_PATH = "/moto-api/"
 #: A refused connection costs microseconds; each poll saved is time the run waits less.
 _READY_POLL_SECONDS = 0.01
 _SERVER = "alchemiser_local.emulator_server"
+#: moto's switch: the first this many requests go unchecked, every later one is checked.
+NO_AUTH_ENV = "INITIAL_NO_AUTH_ACTION_COUNT"
 
 
 class EmulatorError(Exception):
@@ -65,6 +68,9 @@ class Emulator:
     port: int = 0
     host: str = "127.0.0.1"
     log: IO[bytes] | int = subprocess.DEVNULL
+    #: Enforce IAM after this many unchecked first requests (None: never check, moto's
+    #: default). The local stack's own first requests create its admin (``iam``).
+    unchecked_requests: int | None = None
     _process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
@@ -72,15 +78,23 @@ class Emulator:
         """The URL boto3 is pointed at."""
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def enforces_iam(self) -> bool:
+        """Whether requests are checked against IAM (after the unchecked first ones)."""
+        return self.unchecked_requests is not None
+
     def start(self) -> None:
         """Launch the server (port 0 picks a free one); a second call does nothing."""
         if self._process is not None:
             return
         self.port = _bind_probe(self.host, self.port)
+        command = [sys.executable, "-m", _SERVER, "--host", self.host, "--port", str(self.port)]
+        environment = {k: v for k, v in os.environ.items() if k != NO_AUTH_ENV}
+        if self.unchecked_requests is not None:
+            command.append("--enforce-iam")
+            environment[NO_AUTH_ENV] = str(self.unchecked_requests)
         self._process = subprocess.Popen(  # noqa: S603 - our own module, this interpreter
-            [sys.executable, "-m", _SERVER, "--host", self.host, "--port", str(self.port)],
-            stdout=self.log,
-            stderr=self.log,
+            command, stdout=self.log, stderr=self.log, env=environment
         )
 
     def wait_ready(self, timeout_seconds: float = 60.0) -> None:
@@ -119,13 +133,14 @@ def running_emulator(emulator: Emulator) -> Iterator[Emulator]:
     """Start ``emulator`` (unless started), point boto3 at it; restore and stop on exit.
 
     Does not wait for readiness: call ``wait_ready`` before the first AWS call, and do
-    whatever needs no AWS in between. A named profile is hidden: its credentials, or its
-    region, must never reach the emulator's clients.
+    whatever needs no AWS in between. A named profile and a session token are hidden:
+    their credentials, or their region, must never reach the emulator's clients.
     """
     emulator.start()
     try:
         with patched_environ(
-            {**EMULATOR_ENV, "AWS_ENDPOINT_URL": emulator.endpoint}, unset=["AWS_PROFILE"]
+            {**EMULATOR_ENV, "AWS_ENDPOINT_URL": emulator.endpoint},
+            unset=["AWS_PROFILE", "AWS_SESSION_TOKEN"],
         ):
             yield emulator
     finally:
