@@ -34,6 +34,8 @@ EMULATOR_ENV = {
     "AWS_REGION": "us-east-1",
 }
 _READY_PATH = "/moto-api/"
+_RESET_PATH = "/moto-api/reset"
+_RESET_AUTH_PATH = "/moto-api/reset-auth"
 #: A refused connection costs microseconds; each poll saved is time the run waits less.
 _READY_POLL_SECONDS = 0.01
 _SERVER = "alchemiser_local.emulator_server"
@@ -116,6 +118,28 @@ class Emulator:
         raise EmulatorError(
             f"the emulator did not answer on {self.endpoint} in {timeout_seconds} s"
         )
+
+    def reset(self) -> None:
+        """Forget every resource (moto's reset), as a fresh process would have none.
+
+        With IAM enforced, the next ``unchecked_requests`` requests go unchecked again
+        (moto's ``reset-auth``) and the recorded refusals and grants are forgotten, so
+        the next stack bootstraps its admin as in a new emulator.
+        """
+        self._post(_RESET_PATH, b"")
+        if self.unchecked_requests is not None:
+            self._post(_RESET_AUTH_PATH, str(self.unchecked_requests).encode())
+            from alchemiser_local.iam import forget_decisions  # noqa: PLC0415
+
+            forget_decisions(self.endpoint)
+
+    def _post(self, path: str, body: bytes) -> None:
+        # Not a form: moto reads reset-auth's count from the raw body.
+        request = urllib.request.Request(  # noqa: S310 - loopback
+            self.endpoint + path, data=body, method="POST", headers={"Content-Type": "text/plain"}
+        )
+        with urllib.request.urlopen(request, timeout=30):  # noqa: S310 - loopback
+            pass
 
     def stop(self) -> None:
         """End the server process at once: its state dies with the run by design.

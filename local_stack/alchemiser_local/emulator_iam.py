@@ -70,7 +70,8 @@ if TYPE_CHECKING:
 __all__ = [
     "AUTHORIZE_ONLY_HEADER",
     "DENIALS_PATH",
-    "Denials",
+    "GRANTS_PATH",
+    "Decisions",
     "condition_holds",
     "enforce",
     "principal_matches",
@@ -80,8 +81,10 @@ __all__ = [
 
 #: The header that makes a Lambda ``Invoke`` an authorization check only.
 AUTHORIZE_ONLY_HEADER = "X-Alchemiser-Authorize-Only"
-#: Where the refusals recorded so far are served (GET, JSON list).
+#: Where the refusals recorded so far are served (GET, JSON list; DELETE forgets them).
 DENIALS_PATH = "/_alchemiser/iam/denials"
+#: Where the distinct grants used so far are served (GET; DELETE forgets them).
+GRANTS_PATH = "/_alchemiser/iam/grants"
 #: The path IAM users playing AWS service principals are created under (their name is
 #: the service's: ``lambda.amazonaws.com``).
 SERVICE_USER_PATH = "/aws-service-principal/"
@@ -109,28 +112,52 @@ _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _FORBIDDEN = 403
 
 
-class Denials:
-    """Every refusal the emulator answered, in order (thread-safe)."""
+class Decisions:
+    """Every refusal the emulator answered, in order, and every grant it used (thread-safe).
+
+    The grants say which statements a run needed: a granted action never used by any
+    path is a candidate for removal (the proof's ``unused`` figures).
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._records: list[dict[str, str]] = []
+        self._refused: list[dict[str, str]] = []
+        self._granted: set[tuple[str, str, str]] = set()
 
-    def add(self, *, principal: str, action: str, resource: str, code: str) -> None:
+    def refuse(self, *, principal: str, action: str, resource: str) -> None:
         """Record one refusal."""
         with self._lock:
-            self._records.append(
-                {"principal": principal, "action": action, "resource": resource, "code": code}
+            self._refused.append(
+                {
+                    "principal": principal,
+                    "action": action,
+                    "resource": resource,
+                    "code": "AccessDenied",
+                }
             )
 
-    def all(self) -> list[dict[str, str]]:
-        """A copy of every refusal so far."""
+    def grant(self, *, principal: str, action: str, resource: str) -> None:
+        """Record one allowed check."""
         with self._lock:
-            return list(self._records)
+            self._granted.add((principal, action, resource))
+
+    def clear(self) -> None:
+        """Forget everything (a fresh stack in the same emulator)."""
+        with self._lock:
+            self._refused.clear()
+            self._granted.clear()
+
+    def served(self, path: str) -> list[dict[str, str]]:
+        """What ``path`` serves: the refusals, or the distinct grants."""
+        with self._lock:
+            if path == DENIALS_PATH:
+                return list(self._refused)
+            keys = ("principal", "action", "resource")
+            return [dict(zip(keys, grant, strict=True)) for grant in sorted(self._granted)]
 
 
-#: The emulator's refusals.
-DENIALS = Denials()
+#: The emulator's decisions.
+DECISIONS = Decisions()
 
 
 # --- IAM's matching semantics ---------------------------------------------------------
@@ -484,7 +511,7 @@ def _refuse(request: Any, service: str, action: str, resource: str) -> None:  # 
     from moto.iam.access_control import S3IAMRequest  # noqa: PLC0415
 
     caller = _caller(request)
-    DENIALS.add(principal=caller, action=action, resource=resource, code="AccessDenied")
+    DECISIONS.refuse(principal=caller, action=action, resource=resource)
     if isinstance(request, S3IAMRequest):
         request._raise_access_denied()
     what = f"{action} on resource: {resource}"
@@ -556,13 +583,15 @@ def authorize(self: Any, iam_request_cls: type, resource: str = "*") -> None:  #
     service = request._service
     if f"{service}:{api_action}" == "sts:GetCallerIdentity":
         return
-    for action, arn in required_checks(self, service, api_action, resource):
-        if not _permitted(request, f"{service}:{action}", arn):
-            _refuse(request, service, f"{service}:{action}", arn)
+    checks = required_checks(self, service, api_action, resource)
     if service == "s3" and api_action == "GetObject":
         bucket = _missing_object_without_list(self, resource)
-        if bucket is not None and not _permitted(request, "s3:ListBucket", bucket):
-            _refuse(request, service, "s3:GetObject", resource)
+        if bucket is not None:  # S3 tells a missing key only to who may list the bucket
+            checks.append(("ListBucket", bucket))
+    for action, arn in checks:
+        if not _permitted(request, f"{service}:{action}", arn):
+            _refuse(request, service, f"{service}:{action}", arn)
+        DECISIONS.grant(principal=_caller(request), action=f"{service}:{action}", resource=arn)
 
 
 def _authorize_only(invoke: Callable[..., Any]) -> Callable[..., Any]:
@@ -587,19 +616,22 @@ def _log_group_arn(get_cfn_attribute: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _serving_denials() -> type[DomainDispatcherApplication]:
-    """Moto's server app, answering ``DENIALS_PATH`` itself."""
+    """Moto's server app, answering ``DENIALS_PATH`` and ``GRANTS_PATH`` itself."""
     from moto.moto_server import werkzeug_app  # noqa: PLC0415
 
-    class WithDenials(werkzeug_app.DomainDispatcherApplication):
+    class WithDecisions(werkzeug_app.DomainDispatcherApplication):
         def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:  # noqa: ANN401
-            if environ.get("PATH_INFO") != DENIALS_PATH:
+            path = environ.get("PATH_INFO")
+            if path not in {DENIALS_PATH, GRANTS_PATH}:
                 return super().__call__(environ, start_response)
-            body = json.dumps(DENIALS.all()).encode()
+            if environ.get("REQUEST_METHOD") == "DELETE":
+                DECISIONS.clear()
+            body = json.dumps(DECISIONS.served(path)).encode()
             headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
             start_response("200 OK", headers)
             return [body]
 
-    return WithDenials
+    return WithDecisions
 
 
 def enforce() -> None:

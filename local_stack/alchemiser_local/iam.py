@@ -22,11 +22,14 @@ swallowed the error.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import urllib.request
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from alchemiser_local.emulator_iam import AUTHORIZE_ONLY_HEADER, DENIALS_PATH, GRANTS_PATH
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -44,6 +47,8 @@ __all__ = [
     "Principals",
     "bootstrap_admin",
     "denials",
+    "forget_decisions",
+    "grants",
     "principals_of",
     "service_principal",
 ]
@@ -56,7 +61,6 @@ UNCHECKED_REQUESTS = 3
 SERVICE_PRINCIPALS = ("lambda.amazonaws.com", "scheduler.amazonaws.com")
 _SERVICE_PATH = "/aws-service-principal/"
 _REGION = "us-east-1"
-_DENIALS_PATH = "/_alchemiser/iam/denials"
 
 
 def _document(*statements: dict[str, Any]) -> str:
@@ -94,9 +98,19 @@ class Credentials:
         )
 
     def client(self, service: str, endpoint: str) -> Any:  # noqa: ANN401 - any boto3 client
-        """A client of ``service`` at ``endpoint`` with these credentials."""
-        make: Any = self.session().client
-        return make(service, endpoint_url=endpoint)
+        """A client of ``service`` at ``endpoint`` with these credentials.
+
+        Made from one shared session: a session of its own would load the service's
+        model again (tens of milliseconds per client, and the local stack makes dozens).
+        """
+        make: Any = _shared_session().client
+        return make(
+            service,
+            endpoint_url=endpoint,
+            aws_access_key_id=self.access_key_id,
+            aws_secret_access_key=self.secret_access_key,
+            aws_session_token=self.session_token,
+        )
 
     def assume(self, role_arn: str, session_name: str, endpoint: str) -> Credentials:
         """``sts:AssumeRole`` as this principal (its policies and the role's trust decide)."""
@@ -106,6 +120,13 @@ class Credentials:
         return Credentials(
             credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
         )
+
+
+@functools.cache
+def _shared_session() -> boto3.Session:
+    import boto3  # noqa: PLC0415
+
+    return boto3.Session(region_name=_REGION)
 
 
 def _access_key(iam: Any, user: str) -> Credentials:  # noqa: ANN401 - a boto3 IAM client
@@ -143,11 +164,26 @@ def service_principal(admin: Credentials, service: str, endpoint: str) -> Creden
     return _access_key(iam, service)
 
 
-def denials(endpoint: str) -> list[dict[str, str]]:
-    """Every refusal the emulator at ``endpoint`` answered so far (principal, action, ...)."""
-    with urllib.request.urlopen(endpoint + _DENIALS_PATH, timeout=10) as response:  # noqa: S310
+def _decisions(endpoint: str, path: str, method: str = "GET") -> list[dict[str, str]]:
+    request = urllib.request.Request(endpoint + path, method=method)  # noqa: S310 - loopback
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
         found: list[dict[str, str]] = json.loads(response.read())
     return found
+
+
+def denials(endpoint: str) -> list[dict[str, str]]:
+    """Every refusal the emulator at ``endpoint`` answered so far (principal, action, ...)."""
+    return _decisions(endpoint, DENIALS_PATH)
+
+
+def grants(endpoint: str) -> list[dict[str, str]]:
+    """Every distinct (principal, action, resource) the emulator allowed so far."""
+    return _decisions(endpoint, GRANTS_PATH)
+
+
+def forget_decisions(endpoint: str) -> None:
+    """Clear the emulator's refusals and grants (a fresh stack in the same emulator)."""
+    _decisions(endpoint, DENIALS_PATH, method="DELETE")
 
 
 @dataclass(frozen=True)
@@ -183,7 +219,6 @@ class Principals:
         The emulator authorizes it as any ``Invoke`` and answers 204 without running
         anything (``emulator_iam``); a refusal raises as a refused invoke would.
         """
-        from alchemiser_local.emulator_iam import AUTHORIZE_ONLY_HEADER  # noqa: PLC0415
 
         def authorize_only(request: Any, **_: Any) -> None:  # noqa: ANN401 - botocore's
             request.headers[AUTHORIZE_ONLY_HEADER] = "1"  # unsigned: the signature holds

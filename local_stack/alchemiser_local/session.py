@@ -19,9 +19,15 @@ if TYPE_CHECKING:
 
     from alchemiser_local.functions import Attempt
     from alchemiser_local.iam import Credentials
-    from alchemiser_local.stack import LocalStack
+    from alchemiser_local.stack import LocalStack, PreparedStack
 
-__all__ = ["invoke_function", "process_environment", "running_stack", "warm_up"]
+__all__ = [
+    "created_stack",
+    "invoke_function",
+    "process_environment",
+    "running_stack",
+    "warm_up",
+]
 
 STACK_NAME = "alchemiser-{stage}"
 
@@ -87,15 +93,26 @@ def running_stack(
         )
         warm_up()
         emulator.wait_ready()
-        with _as_admin(emulator) as admin:
-            stack = create(prepared)
-            if admin is not None:
-                stack = replace(stack, principals=principals_of(stack, admin, emulator.endpoint))
-            with patched_environ(process_environment(stack)):
-                try:
-                    yield emulator.endpoint, stack
-                finally:
-                    new_container()
+        with created_stack(prepared, emulator) as stack:
+            yield emulator.endpoint, stack
+
+
+@contextmanager
+def created_stack(prepared: PreparedStack, emulator: Emulator) -> Iterator[LocalStack]:
+    """``prepared`` created in the running ``emulator``; this process has its environment.
+
+    With IAM enforced, the local stack's admin creates it and every role is assumed
+    (``stack.principals``). On exit the container's caches are forgotten.
+    """
+    with _as_admin(emulator) as admin:
+        stack = create(prepared)
+        if admin is not None:
+            stack = replace(stack, principals=principals_of(stack, admin, emulator.endpoint))
+        with patched_environ(process_environment(stack)):
+            try:
+                yield stack
+            finally:
+                new_container()
 
 
 @contextmanager
