@@ -76,6 +76,7 @@ __all__ = [
     "enforce",
     "principal_matches",
     "required_checks",
+    "statement_applies",
     "wildcard_matches",
 ]
 
@@ -257,13 +258,17 @@ def condition_holds(condition: dict[str, Any], context: dict[str, str]) -> bool:
     return True
 
 
-def _statement_applies(
+def statement_applies(
     statement: dict[str, Any],
     action: str,
     resource: str,
     principal: str | None,
     context: dict[str, str],
 ) -> bool:
+    """Whether ``statement`` is about this request (principal, action, condition, resource).
+
+    ``principal`` is the caller's ARN for a trust policy, None for an identity policy.
+    """
     if "NotAction" in statement:
         acts = not any(
             wildcard_matches(p, action, ignore_case=True) for p in _values(statement["NotAction"])
@@ -298,7 +303,7 @@ def _evaluate(
     for statement in statements if isinstance(statements, list) else [statements]:
         if statement is None:  # moto's CloudFormation keeps an ``!If`` to NoValue as null
             continue
-        if _statement_applies(statement, action, resource, principal, context):
+        if statement_applies(statement, action, resource, principal, context):
             if statement.get("Effect") == "Deny":
                 return "deny"
             verdict = "allow"

@@ -117,8 +117,12 @@ class FunctionHost:
         a cold start. With IAM enforced it runs with its role's credentials (another
         function having run last, that is another container: a cold start).
         """
-        if self.credentials is not None:
-            self.credentials.enter(self.spec.logical_id)
+        if self.credentials is None:
+            return self._invoke(payload, attempt=attempt, request_id=request_id)
+        with self.credentials.running(self.spec.logical_id):
+            return self._invoke(payload, attempt=attempt, request_id=request_id)
+
+    def _invoke(self, payload: object, *, attempt: int, request_id: str | None) -> Attempt:
         cold = self._container != _generation[0]
         if cold:
             self._container = _generation[0]

@@ -26,13 +26,14 @@ import functools
 import json
 import os
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from alchemiser_local.emulator_iam import AUTHORIZE_ONLY_HEADER, DENIALS_PATH, GRANTS_PATH
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
 
     import boto3
 
@@ -269,6 +270,8 @@ class FunctionCredentials:
 
     by_function: Mapping[str, Credentials]
     current: str | None = field(default=None, init=False)
+    #: The invocations under way, outermost first (a function may invoke another one).
+    _running: list[str] = field(default_factory=list, init=False)
 
     def enter(self, function: str) -> bool:
         """Run as ``function`` (a logical id) from now on; True if that is a new container."""
@@ -283,3 +286,21 @@ class FunctionCredentials:
         new_container()
         self.current = function
         return True
+
+    @contextmanager
+    def running(self, function: str) -> Iterator[None]:
+        """One invocation of ``function``, as that function.
+
+        A synchronous invocation made from inside another one (the deploy hook probing
+        the functions through the local endpoint) gives the process back to the caller
+        when it returns: the caller's container goes on with its own role (a cold one:
+        its caches went with the switch).
+        """
+        self.enter(function)
+        self._running.append(function)
+        try:
+            yield
+        finally:
+            self._running.pop()
+            if self._running:
+                self.enter(self._running[-1])

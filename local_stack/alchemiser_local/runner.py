@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DAILY_TRADE",
+    "FIRES_AT",
     "MARKET_DATA_REFRESH",
     "WEEKLY_PNL",
     "RunOptions",
@@ -72,6 +73,8 @@ _REFRESH_TIME = wall_time(8, 0)
 #: The weekly PnL report's schedule (IAM enforced, fired once at the end), and its time.
 WEEKLY_PNL = "WeeklyPnlSchedule"
 _PNL_TIME = wall_time(16, 30)
+#: When each schedule fires, New York time (template.yaml's crons).
+FIRES_AT = {MARKET_DATA_REFRESH: _REFRESH_TIME, DAILY_TRADE: _TRADE_TIME, WEEKLY_PNL: _PNL_TIME}
 _SATURDAY = 5
 
 

@@ -48,7 +48,7 @@ def function_name(name_or_arn: str) -> str:
 
 def build_deliveries(
     stack: LocalStack,
-    worker: TaskWorker,
+    worker: TaskWorker | None,
     record: Callable[[Attempt, object], None],
     *,
     retry_delay_seconds: float = 0.0,
@@ -57,6 +57,7 @@ def build_deliveries(
     """Every function's host, delivering from the stack's queues, settling on the worker.
 
     With ``logs``, each invocation's lines go to its function's log group (``lambda_logs``).
+    With no ``worker``, tasks wait in their queues and settling does not wait for them.
     With IAM enforced (``stack.principals``), each function runs with its role's
     credentials and sends its failure records with them (as Lambda sends to a function's
     destination with its role), and firing a schedule first asks whether the schedules'
@@ -66,8 +67,12 @@ def build_deliveries(
     deliveries = Deliveries(
         stack=stack,
         hosts={},
-        task_queue_urls=(stack.outputs["PnlReportsQueueUrl"], stack.outputs["TradeLedgerQueueUrl"]),
-        tasks_done=worker.tasks_done,
+        task_queue_urls=(
+            (stack.outputs["PnlReportsQueueUrl"], stack.outputs["TradeLedgerQueueUrl"])
+            if worker is not None
+            else ()
+        ),
+        tasks_done=worker.tasks_done if worker is not None else None,
         scheduler=principals.authorizing_lambda(principals.scheduler) if principals else None,
     )
     credentials = FunctionCredentials(principals.functions) if principals else None
@@ -108,7 +113,12 @@ class LocalService:
     worker_log: IO[str] | int = subprocess.DEVNULL
     #: Told of each CodeDeploy hook verdict reported to the endpoint (``lambda_endpoint``).
     on_hook_status: Callable[[dict[str, str]], None] = lambda _: None
+    #: Run a task worker (none: tasks wait in their queues, as with no worker host).
+    run_tasks: bool = True
     hook_statuses: list[dict[str, str]] = field(default_factory=list, init=False)
+    #: What a queued invocation raised (beyond the function's own errors, which Lambda's
+    #: retries and destination handle): a failure record that could not be sent, say.
+    errors: list[str] = field(default_factory=list, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _invocations: queue.Queue[tuple[FunctionHost, object]] = field(
         default_factory=queue.Queue, init=False
@@ -116,7 +126,7 @@ class LocalService:
     _stopping: threading.Event = field(default_factory=threading.Event, init=False)
 
     def __post_init__(self) -> None:
-        self.worker: TaskWorker = task_worker(self.stack, log=self.worker_log)
+        self.worker = task_worker(self.stack, log=self.worker_log) if self.run_tasks else None
         self.deliveries = build_deliveries(self.stack, self.worker, self.record, logs=self.logs)
         self.endpoint = LambdaEndpoint(
             upstream=self.upstream,
@@ -129,7 +139,8 @@ class LocalService:
 
     def start(self) -> None:
         """Consume tasks, deliver events and answer operators, each on its own thread."""
-        self.worker.start()
+        if self.worker is not None:
+            self.worker.start()
         self._loop.start()
         self.endpoint.start()
 
@@ -138,7 +149,8 @@ class LocalService:
         self.endpoint.stop()
         self._stopping.set()
         self._loop.join(timeout=30)
-        self.worker.stop()
+        if self.worker is not None:
+            self.worker.stop()
 
     def host(self, name_or_arn: str) -> FunctionHost:
         """The host of the function ``name_or_arn`` names (name, ARN, qualified or not).
@@ -175,6 +187,16 @@ class LocalService:
         self.hook_statuses.append(status)
         self.on_hook_status(status)
 
+    def settle(self, *, timeout_seconds: float = 60.0) -> None:
+        """Return once what was fired or invoked asynchronously, and all it caused, is done.
+
+        Raises:
+            SettleTimeoutError: something is still moving after ``timeout_seconds``.
+        """
+        self._invocations.join()
+        with self._lock:
+            self.deliveries.settle(timeout_seconds=timeout_seconds)
+
     def _deliver(self) -> None:
         while not self._stopping.is_set():
             try:
@@ -182,7 +204,12 @@ class LocalService:
             except queue.Empty:
                 pass
             else:
-                with self._lock:
-                    host.invoke_async(payload)
+                try:
+                    with self._lock:
+                        host.invoke_async(payload)
+                except Exception as exc:  # the loop must outlive a failed delivery
+                    self.errors.append(f"{host.spec.logical_id}: {type(exc).__name__}: {exc}")
+                finally:
+                    self._invocations.task_done()
             with self._lock:
                 self.deliveries.deliver_pending()

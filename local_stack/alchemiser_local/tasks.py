@@ -249,6 +249,11 @@ class WorkerProcess:
             text=True,
         )
 
+    @property
+    def running(self) -> bool:
+        """Whether the worker process is up (it exits when it cannot consume, say)."""
+        return self._process is not None and self._process.poll() is None
+
     def stop(self) -> None:
         """SIGTERM, dramatiq's graceful stop; killed if it does not end in time."""
         if self._process is None:
