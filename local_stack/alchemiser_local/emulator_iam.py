@@ -26,26 +26,16 @@ switch, ``INITIAL_NO_AUTH_ACTION_COUNT``, set). What moto 5.2 does on its own, r
 
 What this module adds, so the emulator answers as AWS would for this stack:
 
-- the resource of each request: DynamoDB tables (and indexes), EventBridge buses,
-  archives and replays, Secrets Manager secrets (their ARN with its random suffix),
-  CloudWatch Logs groups and streams (a group as ``log-group:NAME:*``, the form IAM
-  policies name), Lambda functions (with their qualifier; ``$LATEST`` is the function
-  itself), Scheduler schedules, CloudFormation stacks and SQS's ``GetQueueUrl``;
-- the IAM action AWS checks: ``lambda:InvokeFunction`` for ``Invoke``, the per-message
-  action for SQS's batch calls, and for DynamoDB's transactions each item's own action
-  on its own table (``PutItem``, ``UpdateItem``, ``DeleteItem``, ``ConditionCheckItem``,
-  ``GetItem``), as DynamoDB authorizes them; ``PutEvents`` on each entry's bus;
+- what each request needs (``emulator_iam_checks``): the IAM action AWS checks for it and
+  the resource it acts on: DynamoDB tables (and indexes; a transaction item by item),
+  EventBridge buses (each ``PutEvents`` entry's), archives and replays, Secrets Manager
+  secrets, CloudWatch Logs groups and streams, Lambda functions with their qualifier,
+  Scheduler schedules, CloudFormation stacks and SQS's ``GetQueueUrl``;
 - S3's answer for a missing object: ``403 AccessDenied`` unless the caller may
   ``s3:ListBucket`` the bucket (``404 NoSuchKey`` then), as S3 answers;
-- policy evaluation with IAM's semantics: ``*`` and ``?`` wildcards (actions matched
-  without regard to case), an explicit Deny wins, a statement applies only when its
-  principal, action, resource and conditions all match (``StringEquals``,
-  ``StringLike``, ``ArnEquals``, ``ArnLike``, ``Bool``; a key the request lacks fails the
-  condition), ``NotAction``/``NotResource``; principals ``*``, an account (``:root`` or
-  its id: any principal of that account whose own policies allow the call), a user or
-  role ARN (a role's sessions included), and a ``Service`` principal, which the local
-  stack plays with an IAM user of the service's name (``lambda.amazonaws.com``) whose
-  requests carry ``aws:SourceAccount`` as a service's do;
+- policy evaluation with IAM's semantics (``emulator_iam_policy``); a ``Service``
+  principal is played by an IAM user of the service's name (``lambda.amazonaws.com``),
+  whose requests carry ``aws:SourceAccount`` as a service's do;
 - a record of every refusal (who, which action, on what), served at
   ``/_alchemiser/iam/denials``, so a run can count them whether or not the caller's
   code swallowed the error;
@@ -58,9 +48,10 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import threading
 from typing import TYPE_CHECKING, Any
+
+from alchemiser_local.emulator_iam_policy import account_of, evaluate
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -72,12 +63,7 @@ __all__ = [
     "DENIALS_PATH",
     "GRANTS_PATH",
     "Decisions",
-    "condition_holds",
     "enforce",
-    "principal_matches",
-    "required_checks",
-    "statement_applies",
-    "wildcard_matches",
 ]
 
 #: The header that makes a Lambda ``Invoke`` an authorization check only.
@@ -94,22 +80,6 @@ _SERVICE_SUFFIX = ".amazonaws.com"
 _JSON_SERVICES = frozenset(
     {"dynamodb", "events", "logs", "secretsmanager", "sqs", "lambda", "scheduler"}
 )
-#: API name -> the IAM action AWS checks for it, where the two differ.
-_IAM_ACTIONS = {
-    ("lambda", "Invoke"): "InvokeFunction",
-    ("sqs", "ChangeMessageVisibilityBatch"): "ChangeMessageVisibility",
-    ("sqs", "DeleteMessageBatch"): "DeleteMessage",
-    ("sqs", "SendMessageBatch"): "SendMessage",
-}
-#: DynamoDB transaction item kind -> the action DynamoDB authorizes for it.
-_TRANSACTION_ITEMS = {
-    "ConditionCheck": "ConditionCheckItem",
-    "Put": "PutItem",
-    "Update": "UpdateItem",
-    "Delete": "DeleteItem",
-    "Get": "GetItem",
-}
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
 _FORBIDDEN = 403
 
 
@@ -161,301 +131,6 @@ class Decisions:
 DECISIONS = Decisions()
 
 
-# --- IAM's matching semantics ---------------------------------------------------------
-
-
-@functools.cache
-def _pattern(pattern: str, *, ignore_case: bool) -> re.Pattern[str]:
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(regex, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
-
-
-def wildcard_matches(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
-    """IAM's match: ``*`` any run of characters, ``?`` one character, all else literal."""
-    return bool(_pattern(pattern, ignore_case=ignore_case).fullmatch(value))
-
-
-def _values(node: Any) -> list[str]:  # noqa: ANN401 - a policy element
-    if node is None:
-        return []
-    return [str(item) for item in node] if isinstance(node, list) else [str(node)]
-
-
-def _account_of(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 4 else ""
-
-
-def _same_role(expected: str, caller: str) -> bool:
-    """``arn:...:iam::A:role/R`` names its sessions ``arn:...:sts::A:assumed-role/R/S``."""
-    if ":role/" not in expected or ":assumed-role/" not in caller:
-        return False
-    account, role = _account_of(expected), expected.rsplit("/", 1)[-1]
-    return _account_of(caller) == account and caller.split("/")[1] == role
-
-
-def _aws_principal_matches(expected: str, caller: str) -> bool:
-    if expected == "*":
-        return True
-    if _ACCOUNT_ID.match(expected):
-        return _account_of(caller) == expected
-    if expected.endswith(":root"):
-        return _account_of(caller) == _account_of(expected)
-    return caller == expected or _same_role(expected, caller)
-
-
-def _service_user(service: str, account: str) -> str:
-    return f"arn:aws:iam::{account}:user/{service}"
-
-
-def principal_matches(principal: Any, caller: str) -> bool:  # noqa: ANN401 - a policy element
-    """Whether a statement's ``Principal`` names ``caller`` (an ARN).
-
-    A ``Service`` principal is played by the IAM user of the service's name.
-    """
-    if principal == "*":
-        return True
-    if not isinstance(principal, dict):
-        return False
-    if any(_aws_principal_matches(p, caller) for p in _values(principal.get("AWS"))):
-        return True
-    account = _account_of(caller)
-    return any(caller == _service_user(s, account) for s in _values(principal.get("Service")))
-
-
-def _equals(expected: str, actual: str) -> bool:
-    return expected == actual
-
-
-def _same_truth(expected: str, actual: str) -> bool:
-    return expected.lower() == actual.lower()
-
-
-#: The condition operators this emulator evaluates: operator -> test(expected, actual).
-_CONDITION_TESTS: dict[str, Callable[[str, str], bool]] = {
-    "StringEquals": _equals,
-    "StringLike": wildcard_matches,
-    "ArnEquals": _equals,
-    "ArnLike": wildcard_matches,
-    "Bool": _same_truth,
-}
-
-
-def condition_holds(condition: dict[str, Any], context: dict[str, str]) -> bool:
-    """A statement's ``Condition`` against the request's context keys.
-
-    Every operator and key must hold; a key the request lacks fails (no ``IfExists``
-    here), and so does an operator this emulator does not know.
-    """
-    for operator, tests in condition.items():
-        test = _CONDITION_TESTS.get(operator)
-        if test is None:
-            return False
-        for key, expected in tests.items():
-            actual = context.get(key)
-            if actual is None or not any(test(value, actual) for value in _values(expected)):
-                return False
-    return True
-
-
-def statement_applies(
-    statement: dict[str, Any],
-    action: str,
-    resource: str,
-    principal: str | None,
-    context: dict[str, str],
-) -> bool:
-    """Whether ``statement`` is about this request (principal, action, condition, resource).
-
-    ``principal`` is the caller's ARN for a trust policy, None for an identity policy.
-    """
-    if "NotAction" in statement:
-        acts = not any(
-            wildcard_matches(p, action, ignore_case=True) for p in _values(statement["NotAction"])
-        )
-    else:
-        acts = any(
-            wildcard_matches(p, action, ignore_case=True) for p in _values(statement.get("Action"))
-        )
-    if not acts:
-        return False
-    if principal is not None and not principal_matches(statement.get("Principal"), principal):
-        return False
-    if "Condition" in statement and not condition_holds(statement["Condition"], context):
-        return False
-    if "NotResource" in statement:
-        return not any(wildcard_matches(p, resource) for p in _values(statement["NotResource"]))
-    if "Resource" not in statement:  # a trust policy's statements name no resource
-        return True
-    return any(wildcard_matches(p, resource) for p in _values(statement["Resource"]))
-
-
-def _evaluate(
-    document: dict[str, Any],
-    action: str,
-    resource: str,
-    principal: str | None,
-    context: dict[str, str],
-) -> str:
-    """``"deny"``, ``"allow"`` or ``"none"`` (no statement applies) for one policy."""
-    statements = document.get("Statement", [])
-    verdict = "none"
-    for statement in statements if isinstance(statements, list) else [statements]:
-        if statement is None:  # moto's CloudFormation keeps an ``!If`` to NoValue as null
-            continue
-        if statement_applies(statement, action, resource, principal, context):
-            if statement.get("Effect") == "Deny":
-                return "deny"
-            verdict = "allow"
-    return verdict
-
-
-# --- what a request needs -------------------------------------------------------------
-
-#: One check: (IAM action without its service prefix, resource ARN).
-Check = tuple[str, str]
-
-
-def _param(response: Any, name: str) -> Any:  # noqa: ANN401 - moto's BaseResponse, a value
-    try:
-        return response._get_param(name)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def _arn(response: Any, service: str, resource: str) -> str:  # noqa: ANN401
-    return f"arn:aws:{service}:{response.region}:{response.current_account}:{resource}"
-
-
-def _dynamodb(response: Any, action: str) -> list[Check]:  # noqa: ANN401
-    def table(name: str) -> str:
-        return _arn(response, "dynamodb", f"table/{name}")
-
-    if action in {"TransactWriteItems", "TransactGetItems"}:
-        checks = []
-        for item in _param(response, "TransactItems") or []:
-            for kind, body in item.items():
-                checks.append((_TRANSACTION_ITEMS[kind], table(body["TableName"])))
-        return checks
-    if action in {"BatchGetItem", "BatchWriteItem"}:
-        return [(action, table(name)) for name in _param(response, "RequestItems") or {}]
-    name = _param(response, "TableName")
-    if not name:
-        return [(action, "*")]
-    index = _param(response, "IndexName")
-    return [(action, table(name) + (f"/index/{index}" if index else ""))]
-
-
-def _events(response: Any, action: str) -> list[Check]:  # noqa: ANN401
-    def bus(name: str) -> str:
-        return name if name.startswith("arn:") else _arn(response, "events", f"event-bus/{name}")
-
-    if action == "PutEvents":
-        names = {entry.get("EventBusName") or "default" for entry in _param(response, "Entries")}
-        return [(action, bus(name)) for name in sorted(names)]
-    if action == "StartReplay":
-        return [(action, str(_param(response, "EventSourceArn")))]
-    if action == "DescribeArchive":
-        return [(action, _arn(response, "events", f"archive/{_param(response, 'ArchiveName')}"))]
-    if action == "DescribeReplay":
-        return [(action, _arn(response, "events", f"replay/{_param(response, 'ReplayName')}"))]
-    return [(action, "*")]
-
-
-def _secretsmanager(response: Any, action: str) -> list[Check]:  # noqa: ANN401
-    from moto.secretsmanager.models import secretsmanager_backends  # noqa: PLC0415
-
-    secret_id = _param(response, "SecretId")
-    if not secret_id:
-        return [(action, "*")]
-    secrets = secretsmanager_backends[response.current_account][response.region].secrets
-    found = secrets.get(secret_id) if secret_id in secrets else None
-    arn = (
-        found.arn if found is not None else _arn(response, "secretsmanager", f"secret:{secret_id}")
-    )
-    return [(action, str(arn))]
-
-
-def _logs(response: Any, action: str) -> list[Check]:  # noqa: ANN401
-    group, stream = _param(response, "logGroupName"), _param(response, "logStreamName")
-    if not group:
-        return [(action, "*")]
-    if stream and action in {"CreateLogStream", "PutLogEvents", "GetLogEvents"}:
-        return [(action, _arn(response, "logs", f"log-group:{group}:log-stream:{stream}"))]
-    return [(action, _arn(response, "logs", f"log-group:{group}:*"))]
-
-
-def _lambda(response: Any, action: str) -> list[Check]:  # noqa: ANN401
-    from urllib.parse import unquote  # noqa: PLC0415
-
-    match = re.search(r"/functions/([^/]+)", response.path)
-    if not match:
-        return [(action, "*")]
-    name = unquote(match[1])
-    qualifier = _param(response, "Qualifier") or _param(response, "qualifier")
-    if name.startswith("arn:"):
-        parts = name.split(":")
-        name = parts[6]
-        qualifier = qualifier or (parts[7] if len(parts) > 7 else None)
-    elif ":" in name:
-        name, qualifier = name.split(":", 1)
-    suffix = f":{qualifier}" if qualifier and qualifier != "$LATEST" else ""
-    return [(action, _arn(response, "lambda", f"function:{name}{suffix}"))]
-
-
-def _scheduler(response: Any, action: str) -> list[Check]:  # noqa: ANN401
-    match = re.search(r"/schedules/([^/?]+)", response.path)
-    if not match:
-        return [(action, "*")]
-    group = _param(response, "groupName") or "default"
-    return [(action, _arn(response, "scheduler", f"schedule/{group}/{match[1]}"))]
-
-
-def _cloudformation(response: Any, action: str) -> list[Check]:  # noqa: ANN401
-    from moto.cloudformation.models import cloudformation_backends  # noqa: PLC0415
-
-    name = _param(response, "StackName")
-    if not name:
-        return [(action, "*")]
-    if str(name).startswith("arn:"):
-        return [(action, str(name))]
-    backend = cloudformation_backends[response.current_account][response.region]
-    for stack in backend.stacks.values():
-        if stack.name == name and stack.status != "DELETE_COMPLETE":
-            return [(action, str(stack.stack_id))]
-    return [(action, _arn(response, "cloudformation", f"stack/{name}/*"))]
-
-
-def _sqs(response: Any, action: str, resource: str) -> list[Check]:  # noqa: ANN401
-    if action == "GetQueueUrl":
-        from moto.sqs.models import sqs_backends  # noqa: PLC0415
-
-        queues = sqs_backends[response.current_account][response.region].queues
-        queue = queues.get(_param(response, "QueueName") or "")
-        return [(action, queue.queue_arn if queue is not None else "*")]
-    return [(action, resource)]
-
-
-_RESOURCES: dict[str, Callable[[Any, str], list[Check]]] = {
-    "dynamodb": _dynamodb,
-    "events": _events,
-    "secretsmanager": _secretsmanager,
-    "logs": _logs,
-    "lambda": _lambda,
-    "scheduler": _scheduler,
-    "cloudformation": _cloudformation,
-}
-
-
-def required_checks(response: Any, service: str, api_action: str, resource: str) -> list[Check]:  # noqa: ANN401
-    """The (IAM action, resource) pairs AWS would authorize for one request."""
-    action = _IAM_ACTIONS.get((service, api_action), api_action)
-    if service == "sqs":
-        return _sqs(response, action, resource)
-    find = _RESOURCES.get(service)
-    return find(response, action) if find is not None else [(action, resource)]
-
-
 # --- moto, patched --------------------------------------------------------------------
 
 
@@ -467,7 +142,7 @@ def _context(caller: str) -> dict[str, str]:
     """The condition keys a request carries (a service principal's: its source account)."""
     context = {"aws:SecureTransport": "false"}  # the emulator is plain HTTP
     if caller.rsplit("/", 1)[-1].endswith(_SERVICE_SUFFIX) and ":user/" in caller:
-        context["aws:SourceAccount"] = _account_of(caller)
+        context["aws:SourceAccount"] = account_of(caller)
     return context
 
 
@@ -494,7 +169,7 @@ def _permitted(request: Any, action: str, resource: str) -> bool:  # noqa: ANN40
     caller = _caller(request)
     context = _context(caller)
     verdicts = {
-        _evaluate(document, action, resource, None, context)
+        evaluate(document, action, resource, None, context)
         for document in _identity_documents(request)
     }
     if "deny" in verdicts or "allow" not in verdicts:
@@ -507,7 +182,7 @@ def _permitted(request: Any, action: str, resource: str) -> bool:  # noqa: ANN40
         except NotFoundException:
             return True  # AssumeRole itself answers NoSuchEntity
         trust = json.loads(role.assume_role_policy_document)
-        return _evaluate(trust, action, resource, caller, context) == "allow"
+        return evaluate(trust, action, resource, caller, context) == "allow"
     return True
 
 
@@ -588,6 +263,8 @@ def authorize(self: Any, iam_request_cls: type, resource: str = "*") -> None:  #
     service = request._service
     if f"{service}:{api_action}" == "sts:GetCallerIdentity":
         return
+    from alchemiser_local.emulator_iam_checks import required_checks  # noqa: PLC0415
+
     checks = required_checks(self, service, api_action, resource)
     if service == "s3" and api_action == "GetObject":
         bucket = _missing_object_without_list(self, resource)

@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,7 +44,7 @@ FAST_SUBSET = (
 
 
 @pytest.fixture(scope="module")
-def template() -> dict:
+def template() -> dict[str, Any]:
     return load_template(TEMPLATE_PATH)
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from alchemiser_local.emulator_iam import (
+from alchemiser_local.emulator_iam_checks import required_checks
+from alchemiser_local.emulator_iam_policy import (
     condition_holds,
     principal_matches,
-    required_checks,
     statement_applies,
     wildcard_matches,
 )
