@@ -235,42 +235,75 @@ def _signed_data(response: Any, iam_request_cls: type) -> Any:  # noqa: ANN401 -
     return {}
 
 
-def authorize(self: Any, iam_request_cls: type, resource: str = "*") -> None:  # noqa: ANN401
-    """Moto's ``_authenticate_and_authorize_action``, with AWS's checks (module docstring)."""
+def _unchecked(response: Any) -> bool:  # noqa: ANN401 - moto's BaseResponse
+    """Moto's own passes: its first unchecked requests (counted), and public operations."""
     from moto import settings  # noqa: PLC0415
     from moto.core.authorization import ActionAuthenticatorMixin  # noqa: PLC0415
 
     if ActionAuthenticatorMixin.request_count < settings.INITIAL_NO_AUTH_ACTION_COUNT:
         ActionAuthenticatorMixin.request_count += 1
-        return
-    if self.headers.get("X-Amz-Target") in ActionAuthenticatorMixin.PUBLIC_OPERATIONS:
-        return
+        return True
+    return response.headers.get("X-Amz-Target") in ActionAuthenticatorMixin.PUBLIC_OPERATIONS
+
+
+def _service_of(headers: Any) -> str:  # noqa: ANN401 - moto's headers
+    """The service of a SigV4 request's credential scope (key/date/region/service/...)."""
+    scope = str(headers.get("Authorization", "")).partition("Credential=")[2].split(",")[0]
+    parts = scope.split("/")
+    return parts[3] if len(parts) > 3 else ""
+
+
+def _authenticated(response: Any, iam_request_cls: type, api_action: str) -> Any:  # noqa: ANN401
+    """Moto's request for the caller, its signature checked.
+
+    An unknown key or a bad signature is answered in the service's own protocol: moto
+    answers XML, which a JSON service's client cannot read (it sees a bare 403).
+    """
     from urllib.parse import urlparse  # noqa: PLC0415
 
-    query = urlparse(self.uri).query
-    path = self.raw_path + (f"?{query}" if query else "")
+    from moto.core.exceptions import JsonRESTError  # noqa: PLC0415
+    from werkzeug.exceptions import HTTPException  # noqa: PLC0415
+
+    query = urlparse(response.uri).query
+    try:
+        request = iam_request_cls(
+            account_id=response.current_account,
+            method=response.method,
+            path=response.raw_path + (f"?{query}" if query else ""),
+            data=_signed_data(response, iam_request_cls),
+            body=response.raw_body,
+            headers=response.headers,
+            action=api_action,
+        )
+        request.check_signature()
+    except HTTPException as exc:
+        if _service_of(response.headers) in _JSON_SERVICES and not isinstance(exc, JsonRESTError):
+            raise exc.to_json() from exc  # type: ignore[attr-defined]
+        raise
+    return request
+
+
+def _checks(response: Any, service: str, api_action: str, resource: str) -> list[tuple[str, str]]:  # noqa: ANN401
+    from alchemiser_local.emulator_iam_checks import required_checks  # noqa: PLC0415
+
+    checks = required_checks(response, service, api_action, resource)
+    if service == "s3" and api_action == "GetObject":
+        bucket = _missing_object_without_list(response, resource)
+        if bucket is not None:  # S3 tells a missing key only to who may list the bucket
+            checks.append(("ListBucket", bucket))
+    return checks
+
+
+def authorize(self: Any, iam_request_cls: type, resource: str = "*") -> None:  # noqa: ANN401
+    """Moto's ``_authenticate_and_authorize_action``, with AWS's checks (module docstring)."""
+    if _unchecked(self):
+        return
     api_action = self._get_action()
-    request = iam_request_cls(
-        account_id=self.current_account,
-        method=self.method,
-        path=path,
-        data=_signed_data(self, iam_request_cls),
-        body=self.raw_body,
-        headers=self.headers,
-        action=api_action,
-    )
-    request.check_signature()
+    request = _authenticated(self, iam_request_cls, api_action)
     service = request._service
     if f"{service}:{api_action}" == "sts:GetCallerIdentity":
         return
-    from alchemiser_local.emulator_iam_checks import required_checks  # noqa: PLC0415
-
-    checks = required_checks(self, service, api_action, resource)
-    if service == "s3" and api_action == "GetObject":
-        bucket = _missing_object_without_list(self, resource)
-        if bucket is not None:  # S3 tells a missing key only to who may list the bucket
-            checks.append(("ListBucket", bucket))
-    for action, arn in checks:
+    for action, arn in _checks(self, service, api_action, resource):
         if not _permitted(request, f"{service}:{action}", arn):
             _refuse(request, service, f"{service}:{action}", arn)
         DECISIONS.grant(principal=_caller(request), action=f"{service}:{action}", resource=arn)
