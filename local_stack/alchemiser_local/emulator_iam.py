@@ -51,7 +51,7 @@ import json
 import threading
 from typing import TYPE_CHECKING, Any
 
-from alchemiser_local.emulator_iam_policy import account_of, evaluate
+from alchemiser_local.emulator_iam_policy import Ask, account_of, evaluate
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -169,7 +169,7 @@ def _permitted(request: Any, action: str, resource: str) -> bool:  # noqa: ANN40
     caller = _caller(request)
     context = _context(caller)
     verdicts = {
-        evaluate(document, action, resource, None, context)
+        evaluate(document, Ask(action, resource, context=context))
         for document in _identity_documents(request)
     }
     if "deny" in verdicts or "allow" not in verdicts:
@@ -182,7 +182,7 @@ def _permitted(request: Any, action: str, resource: str) -> bool:  # noqa: ANN40
         except NotFoundException:
             return True  # AssumeRole itself answers NoSuchEntity
         trust = json.loads(role.assume_role_policy_document)
-        return evaluate(trust, action, resource, caller, context) == "allow"
+        return evaluate(trust, Ask(action, resource, caller, context)) == "allow"
     return True
 
 

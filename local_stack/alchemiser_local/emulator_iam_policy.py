@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
 __all__ = [
+    "Ask",
     "account_of",
     "condition_holds",
     "evaluate",
@@ -112,7 +114,7 @@ _CONDITION_TESTS: dict[str, Callable[[str, str], bool]] = {
 }
 
 
-def condition_holds(condition: dict[str, Any], context: dict[str, str]) -> bool:
+def condition_holds(condition: dict[str, Any], context: Mapping[str, str]) -> bool:
     """A statement's ``Condition`` against the request's context keys.
 
     Every operator and key must hold; a key the request lacks fails (no ``IfExists``
@@ -143,40 +145,39 @@ def _names(statement: dict[str, Any], element: str, value: str, *, ignore_case: 
     return any(wildcard_matches(p, value, ignore_case=ignore_case) for p in patterns)
 
 
-def statement_applies(
-    statement: dict[str, Any],
-    action: str,
-    resource: str,
-    principal: str | None,
-    context: dict[str, str],
-) -> bool:
-    """Whether ``statement`` is about this request (principal, action, condition, resource).
+@dataclass(frozen=True)
+class Ask:
+    """One question to a policy: may this request do ``action`` on ``resource``.
 
-    ``principal`` is the caller's ARN for a trust policy, None for an identity policy.
+    ``principal`` is the caller's ARN when a trust policy is asked (None: an identity
+    policy); ``context`` holds the request's condition keys.
     """
+
+    action: str
+    resource: str
+    principal: str | None = None
+    context: Mapping[str, str] = field(default_factory=dict)
+
+
+def statement_applies(statement: dict[str, Any], ask: Ask) -> bool:
+    """Whether ``statement`` is about ``ask`` (its principal, action, condition, resource)."""
     return (
         ("Action" in statement or "NotAction" in statement)
-        and _names(statement, "Action", action, ignore_case=True)
-        and (principal is None or principal_matches(statement.get("Principal"), principal))
-        and ("Condition" not in statement or condition_holds(statement["Condition"], context))
-        and _names(statement, "Resource", resource, ignore_case=False)
+        and _names(statement, "Action", ask.action, ignore_case=True)
+        and (ask.principal is None or principal_matches(statement.get("Principal"), ask.principal))
+        and ("Condition" not in statement or condition_holds(statement["Condition"], ask.context))
+        and _names(statement, "Resource", ask.resource, ignore_case=False)
     )
 
 
-def evaluate(
-    document: dict[str, Any],
-    action: str,
-    resource: str,
-    principal: str | None,
-    context: dict[str, str],
-) -> str:
+def evaluate(document: dict[str, Any], ask: Ask) -> str:
     """``"deny"``, ``"allow"`` or ``"none"`` (no statement applies) for one policy."""
     statements = document.get("Statement", [])
     verdict = "none"
     for statement in statements if isinstance(statements, list) else [statements]:
         if statement is None:  # moto's CloudFormation keeps an ``!If`` to NoValue as null
             continue
-        if statement_applies(statement, action, resource, principal, context):
+        if statement_applies(statement, ask):
             if statement.get("Effect") == "Deny":
                 return "deny"
             verdict = "allow"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from alchemiser.clock import new_york_today
 from alchemiser.trading.market_calendar import previous_trading_day
 from alchemiser_local.emulator import Emulator, running_emulator
-from alchemiser_local.emulator_iam_policy import statement_applies
+from alchemiser_local.emulator_iam_policy import Ask, statement_applies
 from alchemiser_local.iam import UNCHECKED_REQUESTS
 from alchemiser_local.session import warm_up
 from alchemiser_local.template import load_template
@@ -50,7 +50,7 @@ def used_actions(
             g["action"].lower()
             for g in granted
             if mark in g["principal"]
-            and statement_applies(statement, g["action"], g["resource"], None, {})
+            and statement_applies(statement, Ask(g["action"], g["resource"]))
         }
     return used
 

@@ -9,6 +9,7 @@ import pytest
 
 from alchemiser_local.emulator_iam_checks import required_checks
 from alchemiser_local.emulator_iam_policy import (
+    Ask,
     condition_holds,
     principal_matches,
     statement_applies,
@@ -102,15 +103,15 @@ def test_a_statement_whose_principal_is_someone_else_does_not_apply_and_denies_n
         "Action": "sts:AssumeRole",
     }
 
-    assert not statement_applies(statement, "sts:AssumeRole", "arn:role", SESSION, {})
+    assert not statement_applies(statement, Ask("sts:AssumeRole", "arn:role", SESSION))
 
 
 def test_not_action_and_not_resource_exclude_what_they_name():
     statement = {"Effect": "Allow", "NotAction": "iam:*", "NotResource": "arn:aws:s3:::secret/*"}
 
-    assert statement_applies(statement, "s3:GetObject", "arn:aws:s3:::bars/x", None, {})
-    assert not statement_applies(statement, "iam:CreateUser", "arn:aws:s3:::bars/x", None, {})
-    assert not statement_applies(statement, "s3:GetObject", "arn:aws:s3:::secret/x", None, {})
+    assert statement_applies(statement, Ask("s3:GetObject", "arn:aws:s3:::bars/x"))
+    assert not statement_applies(statement, Ask("iam:CreateUser", "arn:aws:s3:::bars/x"))
+    assert not statement_applies(statement, Ask("s3:GetObject", "arn:aws:s3:::secret/x"))
 
 
 @dataclass
