@@ -72,9 +72,7 @@ AUTHORIZE_ONLY_HEADER = "X-Alchemiser-Authorize-Only"
 DENIALS_PATH = "/_alchemiser/iam/denials"
 #: Where the distinct grants used so far are served (GET; DELETE forgets them).
 GRANTS_PATH = "/_alchemiser/iam/grants"
-#: The path IAM users playing AWS service principals are created under (their name is
-#: the service's: ``lambda.amazonaws.com``).
-SERVICE_USER_PATH = "/aws-service-principal/"
+#: How the IAM users playing AWS service principals end (they are named for the service).
 _SERVICE_SUFFIX = ".amazonaws.com"
 #: Services whose errors are JSON (``__type``): AccessDeniedException; the rest are XML.
 _JSON_SERVICES = frozenset(
