@@ -3,6 +3,7 @@
 The local stack (no AWS account, no Docker):
   alchemiser run [--days N] [--start YYYY-MM-DD]      the whole workflow, then a report
   alchemiser run --replay out/local-run/envelopes.jsonl   a saved run again, on a fresh stack
+  alchemiser run --enforce-iam                        IAM enforced, each part with its own role
   alchemiser invoke <FunctionLogicalId> --event FILE  what `sam local invoke` does
   alchemiser up [--bare]                              keep a local stack running
 
@@ -91,6 +92,16 @@ def _add_parameters(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_enforce_iam(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--enforce-iam",
+        action="store_true",
+        help="the emulator enforces IAM: each function, the task worker and the operator "
+        "commands run with their own role's credentials (sts:AssumeRole), and every "
+        'AccessDenied is counted (README, "The local stack")',
+    )
+
+
 def _local_stack_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's subparsers
 
     run = commands.add_parser("run", help="run the trading workflow end to end")
@@ -115,6 +126,7 @@ def _local_stack_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's s
         "parameters; --days, --start, --seed and --parameter are not used)",
     )
     _add_parameters(run)
+    _add_enforce_iam(run)
     run.set_defaults(handler=_run)
 
     invoke = commands.add_parser("invoke", help="invoke one function with an event file")
@@ -135,6 +147,7 @@ def _local_stack_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's s
         "--out", type=Path, default=ROOT / "out" / "local-stack", help="where the logs go"
     )
     _add_parameters(up)
+    _add_enforce_iam(up)
     up.set_defaults(handler=_up)
 
 
@@ -164,13 +177,20 @@ def _stack_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _unchecked(args: argparse.Namespace) -> int | None:
+    """The emulator's unchecked first requests: the admin's creation (IAM enforced)."""
+    from alchemiser_local.iam import UNCHECKED_REQUESTS  # noqa: PLC0415
+
+    return UNCHECKED_REQUESTS if args.enforce_iam else None
+
+
 def _run(args: argparse.Namespace) -> int:
     from alchemiser_local.emulator import Emulator  # noqa: PLC0415
 
     if args.days < 1:
         raise CliError("--days must be at least 1")
     # The emulator's start is the slowest step: under way before anything else loads.
-    emulator = Emulator(port=args.port)
+    emulator = Emulator(port=args.port, unchecked_requests=_unchecked(args))
     emulator.start()
     from alchemiser_local.report import write_equity_curve  # noqa: PLC0415
     from alchemiser_local.runner import RunOptions, run  # noqa: PLC0415
@@ -181,6 +201,7 @@ def _run(args: argparse.Namespace) -> int:
         start=args.start,
         seed=args.seed,
         replay=args.replay,
+        enforce_iam=args.enforce_iam,
     )
     report = run(options, emulator=emulator)
     (args.out / "report.json").write_text(report.to_json() + "\n")
@@ -222,7 +243,12 @@ def _invoke(args: argparse.Namespace) -> int:
 def _up(args: argparse.Namespace) -> int:
     from alchemiser_local.up import UpOptions, serve  # noqa: PLC0415
 
-    options = UpOptions(**_stack_options(args), endpoint_port=args.endpoint_port, bare=args.bare)
+    options = UpOptions(
+        **_stack_options(args),
+        endpoint_port=args.endpoint_port,
+        bare=args.bare,
+        enforce_iam=args.enforce_iam,
+    )
     return serve(options, out=lambda line: print(line, flush=True))
 
 

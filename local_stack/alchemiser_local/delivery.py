@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sqs.literals import QueueAttributeNameType
 
@@ -83,13 +84,29 @@ class Deliveries:
     sqs: SQSClient = field(default_factory=_sqs_client)
     #: Told of every delivery (function logical id, payload) before it is made.
     on_delivery: Callable[[str, object], None] | None = None
+    #: IAM enforced: a Lambda client of the schedules' role that only asks whether it may
+    #: invoke (``Principals.authorizing_lambda``), as Scheduler invokes with that role.
+    scheduler: LambdaClient | None = None
+
+    def scheduled(self, schedule: ScheduleSpec, at: datetime) -> object:
+        """The payload Scheduler sends at ``at``, once its role may invoke the target.
+
+        Raises:
+            botocore.exceptions.ClientError: the schedules' role may not invoke it.
+        """
+        arn = f"arn:aws:scheduler:us-east-1:123456789012:schedule/default/{schedule.name}"
+        payload = scheduler_input(schedule.input, at, schedule_arn=arn)
+        if self.scheduler is not None:
+            self.scheduler.invoke(
+                FunctionName=self.stack.functions[schedule.function].name,
+                InvocationType="Event",
+                Payload=json.dumps(payload).encode(),
+            )
+        return payload
 
     def fire(self, schedule: ScheduleSpec, at: datetime) -> Attempt:
         """What Scheduler does at ``at``: invoke the target asynchronously with the Input."""
-        arn = f"arn:aws:scheduler:us-east-1:123456789012:schedule/default/{schedule.name}"
-        return self.deliver(
-            schedule.function, scheduler_input(schedule.input, at, schedule_arn=arn)
-        )
+        return self.deliver(schedule.function, self.scheduled(schedule, at))
 
     def deliver(self, function: str, payload: object) -> Attempt:
         """One asynchronous invocation of ``function`` (a logical id) with ``payload``."""

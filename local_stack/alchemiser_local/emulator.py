@@ -8,6 +8,7 @@ the local stack's own preparation, and the functions never share a GIL with it.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -33,9 +34,13 @@ EMULATOR_ENV = {
     "AWS_REGION": "us-east-1",
 }
 _READY_PATH = "/moto-api/"
+_RESET_PATH = "/moto-api/reset"
+_RESET_AUTH_PATH = "/moto-api/reset-auth"
 #: A refused connection costs microseconds; each poll saved is time the run waits less.
 _READY_POLL_SECONDS = 0.01
 _SERVER = "alchemiser_local.emulator_server"
+#: moto's switch: the first this many requests go unchecked, every later one is checked.
+NO_AUTH_ENV = "INITIAL_NO_AUTH_ACTION_COUNT"
 
 
 class EmulatorError(Exception):
@@ -65,6 +70,9 @@ class Emulator:
     port: int = 0
     host: str = "127.0.0.1"
     log: IO[bytes] | int = subprocess.DEVNULL
+    #: Enforce IAM after this many unchecked first requests (None: never check, moto's
+    #: default). The local stack's own first requests create its admin (``iam``).
+    unchecked_requests: int | None = None
     _process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
@@ -72,15 +80,23 @@ class Emulator:
         """The URL boto3 is pointed at."""
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def enforces_iam(self) -> bool:
+        """Whether requests are checked against IAM (after the unchecked first ones)."""
+        return self.unchecked_requests is not None
+
     def start(self) -> None:
         """Launch the server (port 0 picks a free one); a second call does nothing."""
         if self._process is not None:
             return
         self.port = _bind_probe(self.host, self.port)
+        command = [sys.executable, "-m", _SERVER, "--host", self.host, "--port", str(self.port)]
+        environment = {k: v for k, v in os.environ.items() if k != NO_AUTH_ENV}
+        if self.unchecked_requests is not None:
+            command.append("--enforce-iam")
+            environment[NO_AUTH_ENV] = str(self.unchecked_requests)
         self._process = subprocess.Popen(  # noqa: S603 - our own module, this interpreter
-            [sys.executable, "-m", _SERVER, "--host", self.host, "--port", str(self.port)],
-            stdout=self.log,
-            stderr=self.log,
+            command, stdout=self.log, stderr=self.log, env=environment
         )
 
     def wait_ready(self, timeout_seconds: float = 60.0) -> None:
@@ -103,6 +119,28 @@ class Emulator:
             f"the emulator did not answer on {self.endpoint} in {timeout_seconds} s"
         )
 
+    def reset(self) -> None:
+        """Forget every resource (moto's reset), as a fresh process would have none.
+
+        With IAM enforced, the next ``unchecked_requests`` requests go unchecked again
+        (moto's ``reset-auth``) and the recorded refusals and grants are forgotten, so
+        the next stack bootstraps its admin as in a new emulator.
+        """
+        self._post(_RESET_PATH, b"")
+        if self.unchecked_requests is not None:
+            self._post(_RESET_AUTH_PATH, str(self.unchecked_requests).encode())
+            from alchemiser_local.iam import forget_decisions  # noqa: PLC0415
+
+            forget_decisions(self.endpoint)
+
+    def _post(self, path: str, body: bytes) -> None:
+        # Not a form: moto reads reset-auth's count from the raw body.
+        request = urllib.request.Request(  # noqa: S310 - loopback
+            self.endpoint + path, data=body, method="POST", headers={"Content-Type": "text/plain"}
+        )
+        with urllib.request.urlopen(request, timeout=30):  # noqa: S310 - loopback
+            pass
+
     def stop(self) -> None:
         """End the server process at once: its state dies with the run by design.
 
@@ -119,13 +157,14 @@ def running_emulator(emulator: Emulator) -> Iterator[Emulator]:
     """Start ``emulator`` (unless started), point boto3 at it; restore and stop on exit.
 
     Does not wait for readiness: call ``wait_ready`` before the first AWS call, and do
-    whatever needs no AWS in between. A named profile is hidden: its credentials, or its
-    region, must never reach the emulator's clients.
+    whatever needs no AWS in between. A named profile and a session token are hidden:
+    their credentials, or their region, must never reach the emulator's clients.
     """
     emulator.start()
     try:
         with patched_environ(
-            {**EMULATOR_ENV, "AWS_ENDPOINT_URL": emulator.endpoint}, unset=["AWS_PROFILE"]
+            {**EMULATOR_ENV, "AWS_ENDPOINT_URL": emulator.endpoint},
+            unset=["AWS_PROFILE", "AWS_SESSION_TOKEN"],
         ):
             yield emulator
     finally:

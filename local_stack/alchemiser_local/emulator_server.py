@@ -99,6 +99,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", required=True)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument(
+        "--enforce-iam",
+        action="store_true",
+        help="check every request against IAM as AWS does (emulator_iam); moto's own "
+        "INITIAL_NO_AUTH_ACTION_COUNT says how many first requests go unchecked",
+    )
     args = parser.parse_args()
 
     gc.disable()
@@ -107,6 +113,10 @@ def main() -> None:
 
     faster_moto()
     isolate_dynamodb_writes()
+    if args.enforce_iam:
+        from alchemiser_local.emulator_iam import enforce  # noqa: PLC0415
+
+        enforce()
     gc.freeze()
     gc.enable()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from mypy_boto3_sqs import SQSClient
 
+    from alchemiser_local.iam import FunctionCredentials
     from alchemiser_local.lambda_logs import LambdaLogs
     from alchemiser_local.stack import FunctionSpec
 
@@ -91,6 +92,8 @@ class FunctionHost:
     sqs: SQSClient | None = None
     #: Where each invocation's lines go, as Lambda sends them to CloudWatch Logs.
     logs: LambdaLogs | None = None
+    #: With IAM enforced: the process runs as this function's role while it runs.
+    credentials: FunctionCredentials | None = None
     _handler: Callable[[Any, Any], dict[str, Any]] | None = field(default=None, init=False)
     #: The generation of this host's container (None: no container yet).
     _container: int | None = field(default=None, init=False)
@@ -111,8 +114,15 @@ class FunctionHost:
         """One synchronous invocation; the handler's exception is captured, not raised.
 
         Its init (importing the handler, the first time) is timed for the REPORT line of
-        a cold start.
+        a cold start. With IAM enforced it runs with its role's credentials (another
+        function having run last, that is another container: a cold start).
         """
+        if self.credentials is None:
+            return self._invoke(payload, attempt=attempt, request_id=request_id)
+        with self.credentials.running(self.spec.logical_id):
+            return self._invoke(payload, attempt=attempt, request_id=request_id)
+
+    def _invoke(self, payload: object, *, attempt: int, request_id: str | None) -> Attempt:
         cold = self._container != _generation[0]
         if cold:
             self._container = _generation[0]

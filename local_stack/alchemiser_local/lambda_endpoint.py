@@ -9,7 +9,9 @@ result; ``Event`` is queued, retried, and sent to the failure destination).
 The local stack runs no CodeDeploy deployments (``stack.SET_ASIDE``), but a pre-traffic
 hook reports its verdict with CodeDeploy's ``PutLifecycleEventHookExecutionStatus``;
 that one call is answered here too (and recorded), so the deploy hook runs unchanged
-against the local stack. Every other request is forwarded unchanged to the emulator.
+against the local stack. Every other request is forwarded unchanged to the emulator
+(its ``Host`` included: with IAM enforced the emulator checks the request's signature,
+which covers it).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
+
+from alchemiser_local.emulator_iam import AUTHORIZE_ONLY_HEADER
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,6 +41,8 @@ _HOP_BY_HOP = frozenset(
 _NOT_FOUND = 404
 _ACCEPTED = 202
 _OK = 200
+#: The emulator's answer to an authorization-only Invoke that is allowed.
+_AUTHORIZED = 204
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _invoke(self, name: str) -> None:
         body = self._body()
+        if self.server.authorize_invokes:
+            status, headers, answer = self._upstream(body, {AUTHORIZE_ONLY_HEADER: "1"})
+            if status != _AUTHORIZED:  # refused (or not found): as Lambda would answer
+                self._reply(status, answer, headers)
+                return
         asynchronous = self.headers.get("X-Amz-Invocation-Type") == "Event"
         try:
             payload = json.loads(body) if body.strip() else {}
@@ -103,11 +114,13 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.dumps({"lifecycleEventHookExecutionId": execution_id}).encode()
         self._reply(_OK, body, {"Content-Type": "application/x-amz-json-1.1"})
 
-    def _forward(self) -> None:
-        body = self._body()
+    def _upstream(
+        self, body: bytes, extra: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Send the request on to the emulator as it came (``Host`` too: it is signed)."""
         upstream = http.client.HTTPConnection(self.server.upstream_host, timeout=120)
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
-        upstream.request(self.command, self.path, body=body, headers=headers)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP - {"host"}}
+        upstream.request(self.command, self.path, body=body, headers={**headers, **(extra or {})})
         response = upstream.getresponse()
         data = response.read()
         upstream.close()
@@ -116,7 +129,11 @@ class _Handler(BaseHTTPRequestHandler):
             for k, v in response.getheaders()
             if k.lower() not in _HOP_BY_HOP and k.lower() != "content-length"
         }
-        self._reply(response.status, data, kept)
+        return response.status, kept, data
+
+    def _forward(self) -> None:
+        status, headers, data = self._upstream(self._body())
+        self._reply(status, data, headers)
 
     def _route(self) -> None:
         match = _INVOKE_PATH.match(urlsplit(self.path).path)
@@ -145,11 +162,13 @@ class _Server(ThreadingHTTPServer):
         upstream_host: str,
         invoke: Callable[[str, object, bool], InvokeResult | None],
         hook_status: Callable[[dict[str, str]], None],
+        authorize_invokes: bool,
     ) -> None:
         super().__init__(address, _Handler)
         self.upstream_host = upstream_host
         self.invoke = invoke
         self.hook_status = hook_status
+        self.authorize_invokes = authorize_invokes
 
 
 class LambdaEndpoint:
@@ -162,16 +181,21 @@ class LambdaEndpoint:
         invoke: Callable[[str, object, bool], InvokeResult | None],
         port: int = 0,
         hook_status: Callable[[dict[str, str]], None] = lambda _: None,
+        authorize_invokes: bool = False,
     ) -> None:
         """``invoke(name_or_arn, payload, asynchronous)``: the result, or None once queued.
 
-        ``hook_status`` is told of each CodeDeploy hook verdict reported here.
+        ``hook_status`` is told of each CodeDeploy hook verdict reported here. With
+        ``authorize_invokes`` (IAM enforced), each Invoke is first sent to the emulator
+        as an authorization-only request (``emulator_iam``): a caller its IAM does not
+        allow ``lambda:InvokeFunction`` gets the emulator's refusal, and nothing runs.
         """
         self._server = _Server(
             ("127.0.0.1", port),
             upstream_host=urlsplit(upstream).netloc,
             invoke=invoke,
             hook_status=hook_status,
+            authorize_invokes=authorize_invokes,
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="lambda-endpoint", daemon=True

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, TextIO, cast
 from alchemiser_local.log_shipper import LogShipper, fit
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
 
     from mypy_boto3_logs import CloudWatchLogsClient
     from mypy_boto3_logs.type_defs import InputLogEventTypeDef
@@ -142,12 +142,14 @@ class LambdaLogs:
 
     tee: LogTee
     client: CloudWatchLogsClient
+    #: A log group's own client, where it differs (IAM enforced: its function's role).
+    group_clients: dict[str, CloudWatchLogsClient] = field(default_factory=dict)
     #: Each function's current container's stream.
     _streams: dict[str, str] = field(default_factory=dict)
     _shipper: LogShipper = field(init=False)
 
     def __post_init__(self) -> None:
-        self._shipper = LogShipper(self.client)
+        self._shipper = LogShipper(self.client, group_clients=self.group_clients)
 
     def start(self, function: str, log_group: str, request_id: str, *, cold: bool) -> Invocation:
         """An invocation of ``function`` begins (``cold``: in a new container, a new stream)."""
@@ -206,11 +208,14 @@ def _max_memory_mb() -> int:
 
 
 @contextmanager
-def log_to_cloudwatch(file: TextIO) -> Iterator[LambdaLogs]:
+def log_to_cloudwatch(
+    file: TextIO, group_clients: Mapping[str, CloudWatchLogsClient] | None = None
+) -> Iterator[LambdaLogs]:
     """The functions log into ``file`` and, per invocation, into the emulator's log groups.
 
     Enter with the emulator's endpoint in the environment (``running_stack``); on exit
-    every line is stored and the functions log to stdout again.
+    every line is stored and the functions log to stdout again. ``group_clients``: the
+    client a log group's lines go out with (as Lambda, with its function's role).
     """
     import boto3  # noqa: PLC0415
 
@@ -218,7 +223,7 @@ def log_to_cloudwatch(file: TextIO) -> Iterator[LambdaLogs]:
 
     tee = LogTee(file)
     configure_logging(stream=cast("TextIO", tee), force=True)
-    logs = LambdaLogs(tee, boto3.client("logs"))
+    logs = LambdaLogs(tee, boto3.client("logs"), dict(group_clients or {}))
     try:
         yield logs
     finally:

@@ -14,7 +14,7 @@ import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
 
     from mypy_boto3_logs import CloudWatchLogsClient
     from mypy_boto3_logs.type_defs import InputLogEventTypeDef
@@ -79,8 +79,20 @@ class LogShipper:
     first failure, so no line is lost unnoticed.
     """
 
-    def __init__(self, client: CloudWatchLogsClient, *, linger_seconds: float = 0.1) -> None:
+    def __init__(
+        self,
+        client: CloudWatchLogsClient,
+        *,
+        linger_seconds: float = 0.1,
+        group_clients: Mapping[str, CloudWatchLogsClient] | None = None,
+    ) -> None:
+        """Ship with ``client``, or a log group's own client from ``group_clients``.
+
+        Lambda writes a function's logs with the function's role: with IAM enforced,
+        each function's group has a client of that role.
+        """
         self._client = client
+        self._group_clients = dict(group_clients or {})
         self._linger = linger_seconds
         self._work: queue.Queue[_Work] = queue.Queue()
         self._failure: Exception | None = None
@@ -127,23 +139,23 @@ class LogShipper:
             else:
                 lines += events
         for (group, stream), (create, lines) in streams.items():
+            client = self._group_clients.get(group, self._client)
             try:
                 if create:
-                    self._create_stream(group, stream)
+                    self._create_stream(client, group, stream)
                 for batch in batches(sorted(lines, key=lambda event: event["timestamp"])):
-                    self._client.put_log_events(
-                        logGroupName=group, logStreamName=stream, logEvents=batch
-                    )
+                    client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=batch)
             except Exception as exc:  # the first is kept for flush
                 self._failure = self._failure or exc
 
-    def _create_stream(self, group: str, stream: str) -> None:
+    @staticmethod
+    def _create_stream(client: CloudWatchLogsClient, group: str, stream: str) -> None:
         """A container's stream (and its group, should the stack not have made it)."""
         try:
-            self._client.create_log_stream(logGroupName=group, logStreamName=stream)
-        except self._client.exceptions.ResourceNotFoundException:
-            self._client.create_log_group(logGroupName=group)
-            self._client.create_log_stream(logGroupName=group, logStreamName=stream)
+            client.create_log_stream(logGroupName=group, logStreamName=stream)
+        except client.exceptions.ResourceNotFoundException:
+            client.create_log_group(logGroupName=group)
+            client.create_log_stream(logGroupName=group, logStreamName=stream)
 
     def flush(self) -> None:
         """Send at once, wait until all is stored; raise the first failure since the last.

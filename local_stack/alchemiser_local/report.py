@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DayResult",
+    "IamReport",
     "Laps",
     "RunReport",
     "Timings",
@@ -70,6 +71,32 @@ class Laps:
         return seconds
 
 
+@dataclass(frozen=True)
+class IamReport:
+    """What a run with IAM enforced found: every refusal, and the tasks that failed."""
+
+    #: Each refusal the emulator answered (principal, action, resource, code).
+    denials: tuple[dict[str, str], ...]
+    #: Tasks in the task DLQs when the run ended (a PnL report or ledger entry not made).
+    failed_tasks: int
+
+    @property
+    def clean(self) -> bool:
+        """Nothing was refused and every task completed."""
+        return not self.denials and not self.failed_tasks
+
+    def lines(self) -> list[str]:
+        """The summary for people: the count, then each refusal."""
+        lines = [
+            f"\nIAM enforced: {len(self.denials)} AccessDenied, {self.failed_tasks} failed tasks"
+        ]
+        lines += [
+            f"  {d['code']}: {d['principal']} {d['action']} on {d['resource']}"
+            for d in self.denials
+        ]
+        return lines
+
+
 @dataclass
 class RunReport:
     """Everything ``alchemiser run`` learned, as written to report.json."""
@@ -83,11 +110,14 @@ class RunReport:
     #: The deliveries the run saved, or the recording it replayed.
     envelopes_file: str = ""
     timings: Timings = field(default_factory=Timings)
+    #: With IAM enforced (``--enforce-iam``): what the emulator refused.
+    iam: IamReport | None = None
 
     @property
     def succeeded(self) -> bool:
-        """Every day's workflow completed."""
-        return bool(self.days) and all(day.completed for day in self.days)
+        """Every day's workflow completed (and, IAM enforced, nothing was refused)."""
+        completed = bool(self.days) and all(day.completed for day in self.days)
+        return completed and (self.iam is None or self.iam.clean)
 
     def to_json(self) -> str:
         """The report as JSON (Decimal and dates as text)."""
@@ -102,6 +132,12 @@ class RunReport:
             "days": [{**asdict(day), "completed": day.completed} for day in self.days],
             "timings": asdict(self.timings),
         }
+        if self.iam is not None:
+            body["iam"] = {
+                "access_denied": len(self.iam.denials),
+                "denials": list(self.iam.denials),
+                "failed_tasks": self.iam.failed_tasks,
+            }
         return json.dumps(body, default=str, indent=2)
 
 
@@ -141,6 +177,8 @@ def print_summary(report: RunReport, out: Callable[[str], None]) -> None:
         ]
         out("\n".join(_table(held, ("symbol", "quantity", "last close", "value"))))
     out(f"  cash {report.cash}")
+    if report.iam is not None:
+        out("\n".join(report.iam.lines()))
 
 
 def write_equity_curve(days: Sequence[DayResult], path: Path) -> None:

@@ -14,21 +14,29 @@ of the schedules: the same orders and the same final portfolio come out.
 
 from __future__ import annotations
 
+import subprocess
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall_time
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from alchemiser_local.alpaca_local import local_alpaca, new_york_at
 from alchemiser_local.emulator import Emulator
 from alchemiser_local.envelopes import EnvelopeRecorder, RecordedRun, read_recording
+from alchemiser_local.iam import UNCHECKED_REQUESTS, denials
 from alchemiser_local.lambda_logs import log_to_cloudwatch
-from alchemiser_local.report import DayResult, Laps, RunReport, format_entry, print_summary
-from alchemiser_local.service import build_deliveries
+from alchemiser_local.report import (
+    DayResult,
+    IamReport,
+    Laps,
+    RunReport,
+    format_entry,
+    print_summary,
+)
+from alchemiser_local.service import build_deliveries, task_worker
 from alchemiser_local.session import running_stack
-from alchemiser_local.tasks import InProcessWorker
 from alchemiser_local.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -36,12 +44,25 @@ if TYPE_CHECKING:
     from decimal import Decimal
     from pathlib import Path
 
+    from mypy_boto3_sqs import SQSClient
+
     from alchemiser_local.alpaca_emulator import AlpacaEmulator
     from alchemiser_local.delivery import Deliveries
     from alchemiser_local.envelopes import Delivered
+    from alchemiser_local.stack import LocalStack
     from alchemiser_local.timeline import TimelineEntry
 
-__all__ = ["DAILY_TRADE", "MARKET_DATA_REFRESH", "RunOptions", "new_york_open", "run"]
+__all__ = [
+    "DAILY_TRADE",
+    "FIRES_AT",
+    "MARKET_DATA_REFRESH",
+    "WEEKLY_PNL",
+    "RunOptions",
+    "iam_report",
+    "new_york_open",
+    "run",
+    "run_emulator",
+]
 
 #: The schedule whose firing starts a trading day's workflow, and when it fires.
 DAILY_TRADE = "DailyTradeSchedule"
@@ -49,6 +70,11 @@ _TRADE_TIME = wall_time(9, 35)
 #: The schedule that fills the bar store before the trade, and when it fires.
 MARKET_DATA_REFRESH = "MarketDataRefreshSchedule"
 _REFRESH_TIME = wall_time(8, 0)
+#: The weekly PnL report's schedule (IAM enforced, fired once at the end), and its time.
+WEEKLY_PNL = "WeeklyPnlSchedule"
+_PNL_TIME = wall_time(16, 30)
+#: When each schedule fires, New York time (template.yaml's crons).
+FIRES_AT = {MARKET_DATA_REFRESH: _REFRESH_TIME, DAILY_TRADE: _TRADE_TIME, WEEKLY_PNL: _PNL_TIME}
 _SATURDAY = 5
 
 
@@ -69,6 +95,8 @@ class RunOptions:
     parameters: Mapping[str, str] = field(default_factory=dict)
     #: An ``envelopes.jsonl`` to feed through the stack (its days, seed and parameters).
     replay: Path | None = None
+    #: The emulator enforces IAM; each part runs with its own role (``iam``).
+    enforce_iam: bool = False
 
 
 def new_york_open(day: date) -> datetime:
@@ -221,20 +249,23 @@ def run(
             template=options.template,
             root=options.root,
             stage=plan.stage,
-            emulator=emulator or Emulator(port=options.port),
+            emulator=emulator or run_emulator(options),
             parameters=plan.parameters,
         ) as (endpoint, stack),
         local_alpaca(stack, world) as alpaca,
         log_path.open("w") as log_file,
-        log_to_cloudwatch(log_file) as logs,
+        log_to_cloudwatch(log_file, _log_clients(stack)) as logs,
+        _worker_log(options, stack) as worker_log,
         _recorder(options, plan, report, replaying=delivered is not None) as recorder,
     ):
         report.timings.stack = lap()
         say(f"emulator {endpoint}: stack {stack.stack_name}, {len(stack.physical_ids)} resources")
         say(f"Alpaca emulator {alpaca.url}: {len(world.bars)} symbols of bars")
+        if stack.principals is not None:
+            say("IAM enforced: each function, the task worker and the operator with its own role")
         account = account_view(stack, world, alpaca)
         timeline = Timeline(started=time.perf_counter(), on_entry=lambda e: out(format_entry(e)))
-        worker = InProcessWorker(environment=stack.stage)
+        worker = task_worker(stack, log=worker_log)
         worker.start()
         deliveries = build_deliveries(
             stack,
@@ -254,14 +285,67 @@ def run(
                     correlation_id = _replay_day(day, delivered, deliveries, clock)
                 report.days.append(_day_result(day, correlation_id, timeline, account.equity(day)))
                 report.timings.days.append(lap())
+            if stack.principals is not None:
+                _weekly_pnl(plan.dates[-1], deliveries, clock, say)
         finally:
             worker.stop()
         report.positions, report.cash = account.positions(plan.dates[-1])
+        if stack.principals is not None:
+            report.iam = iam_report(stack, deliveries.sqs)
         say("done; stopping the emulator")
     report.timings.stop = lap()
     report.seconds = time.perf_counter() - started
     print_summary(report, out)
     return report
+
+
+def run_emulator(options: RunOptions) -> Emulator:
+    """The emulator ``options`` ask for (enforcing IAM or not); not started yet."""
+    unchecked = UNCHECKED_REQUESTS if options.enforce_iam else None
+    return Emulator(port=options.port, unchecked_requests=unchecked)
+
+
+def _log_clients(stack: LocalStack) -> dict[str, Any] | None:
+    """IAM enforced: each log group's lines go out with its function's role, as Lambda's."""
+    return stack.principals.log_group_clients(stack) if stack.principals else None
+
+
+@contextmanager
+def _worker_log(options: RunOptions, stack: LocalStack) -> Iterator[IO[str] | int]:
+    """Where a worker process writes (IAM enforced); the in-process one logs with the run."""
+    if stack.principals is None:
+        yield subprocess.DEVNULL
+        return
+    with (options.out_dir / "task-worker.log").open("w") as log:
+        yield log
+
+
+def _weekly_pnl(
+    day: date, deliveries: Deliveries, clock: _Clock, say: Callable[[str], None]
+) -> None:
+    """The weekly PnL schedule, fired after the last day's close whatever the weekday.
+
+    Its cron is Fridays 16:30; IAM enforced, the run fires it once at the end, so the
+    PnL command and its task run under their roles too.
+    """
+    schedule = deliveries.stack.schedule(WEEKLY_PNL)
+    instant = new_york_at(day, _PNL_TIME)
+    clock.set(day, instant)
+    say(f"{day} {_PNL_TIME:%H:%M} America/New_York: {schedule.name} fires")
+    deliveries.fire(schedule, instant)
+    deliveries.settle()
+
+
+def iam_report(stack: LocalStack, sqs: SQSClient) -> IamReport:
+    """What the emulator refused, and the tasks in the task DLQs (``sqs``: the stack's own)."""
+    assert stack.principals is not None  # only called with IAM enforced
+    failed = 0
+    for logical_id in ("PnlReportsDLQ", "TradeLedgerDLQ"):
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=stack.physical_ids[logical_id], AttributeNames=["ApproximateNumberOfMessages"]
+        )
+        failed += int(attributes["Attributes"].get("ApproximateNumberOfMessages", "0"))
+    return IamReport(denials=tuple(denials(stack.principals.endpoint)), failed_tasks=failed)
 
 
 @contextmanager

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import date
 
+    from mypy_boto3_dynamodb import DynamoDBClient
+
     from alchemiser.events import AccountSnapshot
     from alchemiser.trading import Bar, MarketData, PaperBroker, StrategyConfig
     from alchemiser_local.alpaca_emulator import AlpacaEmulator
@@ -92,6 +94,8 @@ class PaperAccount:
     store: MarketData
     config: StrategyConfig
     symbols: tuple[str, ...]
+    #: The local stack's own client (IAM enforced: not a function's container client).
+    client: DynamoDBClient | None = None
 
     def _broker(self, day: date) -> PaperBroker:
         from alchemiser.trading import PaperBroker  # noqa: PLC0415
@@ -102,6 +106,7 @@ class PaperAccount:
             market_data=self.store,
             as_of=day + timedelta(days=1),
             slippage_bps=self.config.paper_broker.slippage_bps,
+            client=self.client,
         )
 
     def _account(self, day: date) -> AccountSnapshot:
@@ -160,7 +165,14 @@ class AlpacaAccount:
 
 
 def account_view(stack: LocalStack, world: SyntheticWorld, alpaca: AlpacaEmulator) -> AccountView:
-    """The account the stack's trading broker keeps: the paper account, or Alpaca's."""
+    """The account the stack's trading broker keeps: the paper account, or Alpaca's.
+
+    IAM enforced, it is read with the local stack's own client (made now, while the
+    process's credentials are the local stack's), whichever function's role the process
+    has later; otherwise with the container's client, as before.
+    """
+    import boto3  # noqa: PLC0415
+
     backend = stack.functions["EventRoutingFunction"].environment.get("BROKER_BACKEND", "paper")
     if backend == "alpaca":
         return AlpacaAccount(alpaca)
@@ -169,6 +181,7 @@ def account_view(stack: LocalStack, world: SyntheticWorld, alpaca: AlpacaEmulato
         store=WorldBars(world.bars),
         config=world.config,
         symbols=tuple(world.bars),
+        client=boto3.client("dynamodb") if stack.principals is not None else None,
     )
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from alchemiser.runtime import new_container
 from alchemiser_local.emulator import Emulator, running_emulator
 from alchemiser_local.environment import patched_environ
 from alchemiser_local.functions import FunctionHost, shared_environment
+from alchemiser_local.iam import bootstrap_admin, principals_of
 from alchemiser_local.stack import create, prepare
 
 if TYPE_CHECKING:
@@ -16,9 +18,16 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from alchemiser_local.functions import Attempt
-    from alchemiser_local.stack import LocalStack
+    from alchemiser_local.iam import Credentials
+    from alchemiser_local.stack import LocalStack, PreparedStack
 
-__all__ = ["invoke_function", "process_environment", "running_stack", "warm_up"]
+__all__ = [
+    "created_stack",
+    "invoke_function",
+    "process_environment",
+    "running_stack",
+    "warm_up",
+]
 
 STACK_NAME = "alchemiser-{stage}"
 
@@ -84,12 +93,47 @@ def running_stack(
         )
         warm_up()
         emulator.wait_ready()
+        with created_stack(prepared, emulator) as stack:
+            yield emulator.endpoint, stack
+
+
+@contextmanager
+def created_stack(prepared: PreparedStack, emulator: Emulator) -> Iterator[LocalStack]:
+    """``prepared`` created in the running ``emulator``; this process has its environment.
+
+    With IAM enforced, the local stack's admin creates it and every role is assumed
+    (``stack.principals``). On exit the container's caches are forgotten.
+    """
+    with _as_admin(emulator) as admin:
         stack = create(prepared)
+        if admin is not None:
+            stack = replace(stack, principals=principals_of(stack, admin, emulator.endpoint))
         with patched_environ(process_environment(stack)):
             try:
-                yield emulator.endpoint, stack
+                yield stack
             finally:
                 new_container()
+
+
+@contextmanager
+def _as_admin(emulator: Emulator) -> Iterator[Credentials | None]:
+    """With IAM enforced, the local stack's own admin signs what the process calls.
+
+    Its credentials are the environment's (and boto3's default session's) until a
+    function runs (``iam.FunctionCredentials``); on exit boto3 forgets them.
+    """
+    if not emulator.enforces_iam:
+        yield None
+        return
+    import boto3  # noqa: PLC0415
+
+    admin = bootstrap_admin(emulator.endpoint)
+    with patched_environ(admin.environ()):
+        boto3.setup_default_session()
+        try:
+            yield admin
+        finally:
+            boto3.DEFAULT_SESSION = None
 
 
 def invoke_function(

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
     from mypy_boto3_cloudformation import CloudFormationClient
 
+    from alchemiser_local.iam import Principals
+
 __all__ = [
     "FunctionSpec",
     "LocalStack",
@@ -99,6 +101,8 @@ class FunctionSpec:
     #: Where Lambda writes the function's logs (``LoggingConfig.LogGroup``, or its default).
     log_group: str = ""
     memory_mb: int = 128
+    #: The execution role the stack gave it (its ARN: what Lambda assumes to run it).
+    role_arn: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,8 @@ class LocalStack:
     physical_ids: dict[str, str] = field(repr=False)
     #: Topic logical id -> the queue its rule targets deliver to (see ``_rewire_rules``).
     topic_queues: dict[str, str] = field(default_factory=dict)
+    #: With IAM enforced: whose credentials each part of the stack runs with.
+    principals: Principals | None = field(default=None, repr=False)
 
     def schedule(self, name: str) -> ScheduleSpec:
         """A schedule by logical id (``DailyTradeSchedule``) or by name.
@@ -259,11 +265,22 @@ def _local_references(
     # What is set aside is not there to refer to: a name stands in (the CodeDeploy
     # application in the deploy hook's policy, say).
     absent = {logical_id: f"{logical_id}-not-created-locally" for logical_id in set_aside}
+    # ...except a schedule's ARN: the local stack creates schedules itself, in "default".
+    schedule_arns = {
+        logical_id: {
+            "Fn::Sub": "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:"
+            f"schedule/default/{sub_stage(body['Properties']['Name'], stage)}"
+        }
+        for logical_id, body in _of_types(set_aside, "AWS::Scheduler::Schedule").items()
+    }
 
     def in_sub(text: str) -> str:
         return _SUB_REFERENCE.sub(lambda m: absent.get(m[1], m[0]), text)
 
     def local_reference(node: dict[str, Any]) -> dict[str, Any] | str:
+        get_att = node.get("Fn::GetAtt") or [None, None]
+        if get_att[1] == "Arn" and get_att[0] in schedule_arns:
+            return schedule_arns[get_att[0]]
         ref = node.get("Ref")
         if ref in aliases:  # aliases are not created: point at the function itself
             return {"Fn::GetAtt": [aliases[ref], "Arn"]}
@@ -360,6 +377,7 @@ def _functions(
             # A log group's physical id is its name.
             log_group=physical[log_group["Ref"]] if log_group else default_group,
             memory_mb=int(config.get("MemorySize", 128)),
+            role_arn=str(config.get("Role", "")),
         )
     return specs
 

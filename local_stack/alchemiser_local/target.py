@@ -22,8 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 if TYPE_CHECKING:
     import boto3
 
+    from alchemiser_local.iam import Credentials
+
 __all__ = [
     "LOCAL_KEY",
+    "LocalCredentials",
     "LocalStackState",
     "Target",
     "TargetError",
@@ -44,6 +47,25 @@ class TargetError(Exception):
     """Raised when the stack a command names cannot be found; the message says what to do."""
 
 
+class LocalCredentials(BaseModel):
+    """The emulator's credentials of ``OperatorRole`` (never real ones: the emulator's STS)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    access_key_id: str = Field(min_length=16, max_length=128)
+    secret_access_key: str = Field(min_length=1, max_length=128)
+    session_token: str = Field(min_length=1, max_length=4096)
+
+    @classmethod
+    def of(cls, credentials: Credentials) -> LocalCredentials:
+        """An assumed role's session, as the state file keeps it."""
+        return cls(
+            access_key_id=credentials.access_key_id,
+            secret_access_key=credentials.secret_access_key,
+            session_token=credentials.session_token or "",
+        )
+
+
 class LocalStackState(BaseModel):
     """What a running ``alchemiser up`` tells operator commands about itself."""
 
@@ -54,6 +76,8 @@ class LocalStackState(BaseModel):
     stage: str = Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")
     stack_name: str = Field(min_length=1, max_length=128)
     pid: int = Field(ge=1)
+    #: IAM enforced (``up --enforce-iam``): operator commands sign with these.
+    credentials: LocalCredentials | None = None
 
 
 def local_state_path(stage: str) -> Path:
@@ -163,6 +187,23 @@ def _outputs(session: boto3.Session, endpoint_url: str | None, stack_name: str) 
     return {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
 
 
+def _local_session(state: LocalStackState) -> boto3.Session:
+    """The emulator's dummy keys; with IAM enforced, the state's OperatorRole session."""
+    import boto3  # noqa: PLC0415 - CLI only
+
+    keys = state.credentials
+    if keys is None:
+        return boto3.Session(
+            region_name=state.region, aws_access_key_id=LOCAL_KEY, aws_secret_access_key=LOCAL_KEY
+        )
+    return boto3.Session(
+        region_name=state.region,
+        aws_access_key_id=keys.access_key_id,
+        aws_secret_access_key=keys.secret_access_key,
+        aws_session_token=keys.session_token,
+    )
+
+
 def resolve_target(
     *, stage: str | None, local: bool, local_stage: str = "dev", samconfig: Path = SAMCONFIG
 ) -> Target:
@@ -177,9 +218,7 @@ def resolve_target(
         raise TargetError("give exactly one of --stage S (a deployed stack) or --local")
     if local:
         state = _read_state(local_stage)
-        session = boto3.Session(
-            region_name=state.region, aws_access_key_id=LOCAL_KEY, aws_secret_access_key=LOCAL_KEY
-        )
+        session = _local_session(state)
         endpoint: str | None = state.endpoint
         stage_name, stack_name = state.stage, state.stack_name
     else:

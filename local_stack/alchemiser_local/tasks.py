@@ -16,10 +16,14 @@ waits on. Stopping closes both, so nothing waits while the threads end.
 from __future__ import annotations
 
 import functools
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import dramatiq
 from dramatiq_sqs.broker import SQSConsumer
@@ -27,9 +31,11 @@ from dramatiq_sqs.broker import SQSConsumer
 from alchemiser.taskqueue import TaskBroker
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from dramatiq.broker import Broker
 
-__all__ = ["Doorbell", "InProcessWorker", "TaskSignals"]
+__all__ = ["Doorbell", "InProcessWorker", "TaskSignals", "TaskWorker", "WorkerProcess"]
 
 #: An idle consumer receives at least this often (a deployed worker long-polls 1 s).
 IDLE_RECEIVE_SECONDS = 1.0
@@ -147,6 +153,11 @@ class InProcessWorker:
     _worker: dramatiq.Worker | None = field(default=None, init=False)
     _broker: _WorkerBroker | None = field(default=None, init=False)
 
+    @property
+    def tasks_done(self) -> Doorbell:
+        """Rung whenever a task is finished (``Deliveries.settle`` waits on it)."""
+        return self.signals.done
+
     def start(self) -> None:
         """Declare the actors on the worker's broker and start consuming.
 
@@ -174,3 +185,83 @@ class InProcessWorker:
         self._worker.stop(timeout=10_000)
         self._broker.close()
         self._worker = self._broker = None
+
+
+class TaskWorker(Protocol):
+    """What the local stack runs its tasks with: in this process, or in one of its own."""
+
+    @property
+    def tasks_done(self) -> Doorbell | None:
+        """Rung when a task is finished (None: ``settle`` polls the task queues)."""
+        ...
+
+    def start(self) -> None:
+        """Start consuming the task queues."""
+        ...
+
+    def stop(self) -> None:
+        """Finish the work in hand and stop."""
+        ...
+
+
+#: How long a stopping worker process may take (its consumers' 1 s long polls end first).
+_PROCESS_STOP_SECONDS = 15
+
+
+@dataclass
+class WorkerProcess:
+    """``dramatiq alchemiser.worker``, the deployed worker's command, in a process of its own.
+
+    What README's "Running the task worker" runs, with ``environment``'s variables over
+    this process's (the stack's settings, the emulator's endpoint, the credentials of
+    ``TaskWorkerRole``): its clients are its own, as a worker host's are. Used when IAM is
+    enforced, where the in-process worker cannot have a role of its own: the actors take
+    the layer's container clients, which the functions share in this process.
+    """
+
+    environment: Mapping[str, str]
+    log: IO[str] | int = subprocess.DEVNULL
+    threads: int = 2
+    _process: subprocess.Popen[str] | None = field(default=None, init=False)
+
+    @property
+    def tasks_done(self) -> None:
+        """No doorbell across processes: ``settle`` polls the queues."""
+        return
+
+    def start(self) -> None:
+        """Launch the worker (it binds to the environment's queues as it starts)."""
+        command = [
+            sys.executable,
+            "-m",
+            "dramatiq",
+            "alchemiser.worker",
+            "--processes",
+            "1",
+            "--threads",
+            str(self.threads),
+        ]
+        self._process = subprocess.Popen(  # noqa: S603 - dramatiq of this interpreter
+            command,
+            env={**os.environ, **self.environment},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    @property
+    def running(self) -> bool:
+        """Whether the worker process is up (it exits when it cannot consume, say)."""
+        return self._process is not None and self._process.poll() is None
+
+    def stop(self) -> None:
+        """SIGTERM, dramatiq's graceful stop; killed if it does not end in time."""
+        if self._process is None:
+            return
+        self._process.send_signal(signal.SIGTERM)
+        try:
+            self._process.wait(timeout=_PROCESS_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait(timeout=_PROCESS_STOP_SECONDS)
+        self._process = None

@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING
 
 from alchemiser_local.alpaca_local import local_alpaca
 from alchemiser_local.emulator import EMULATOR_ENV, Emulator
+from alchemiser_local.iam import UNCHECKED_REQUESTS
 from alchemiser_local.lambda_logs import log_to_cloudwatch
 from alchemiser_local.report import format_entry
 from alchemiser_local.service import LocalService
 from alchemiser_local.session import running_stack
-from alchemiser_local.target import LocalStackState, local_state_path
+from alchemiser_local.target import LocalCredentials, LocalStackState, local_state_path
 from alchemiser_local.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -56,15 +57,19 @@ class UpOptions:
     bare: bool = False
     seed: int = 7
     parameters: Mapping[str, str] = field(default_factory=dict)
+    #: The emulator enforces IAM; operator commands get OperatorRole's credentials.
+    enforce_iam: bool = False
 
 
 def _state(service: LocalService, stack: LocalStack) -> LocalStackState:
+    operator = stack.principals.operator if stack.principals else None
     return LocalStackState(
         endpoint=service.endpoint.url,
         region=EMULATOR_ENV["AWS_REGION"],
         stage=stack.stage,
         stack_name=stack.stack_name,
         pid=os.getpid(),
+        credentials=LocalCredentials.of(operator) if operator else None,
     )
 
 
@@ -72,7 +77,11 @@ def _announce(
     out: Callable[[str], None], service: LocalService, stack: LocalStack, state_file: Path
 ) -> None:
     out(f"AWS_ENDPOINT_URL={service.endpoint.url}")
-    out("AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1")
+    if stack.principals is None:
+        out("AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1")
+    else:
+        out("IAM enforced: operator commands (--local) run as OperatorRole (the state file)")
+        out(" ".join(f"{k}={v}" for k, v in stack.principals.operator.environ().items()))
     for key, value in sorted(stack.outputs.items()):
         out(f"{key:32} {value}")
     out(f"\nstate {state_file}")
@@ -102,12 +111,18 @@ def serve(options: UpOptions, *, out: Callable[[str], None] = print) -> int:
             template=options.template,
             root=options.root,
             stage=options.stage,
-            emulator=Emulator(port=options.port),
+            emulator=Emulator(
+                port=options.port,
+                unchecked_requests=UNCHECKED_REQUESTS if options.enforce_iam else None,
+            ),
             parameters=options.parameters,
         ) as (endpoint, stack),
         local_alpaca(stack, world) as alpaca,
         (options.out_dir / f"{options.stage}-lambda-logs.jsonl").open("w") as log_file,
-        log_to_cloudwatch(log_file) as logs,
+        (options.out_dir / f"{options.stage}-task-worker.log").open("w") as worker_log,
+        log_to_cloudwatch(
+            log_file, stack.principals.log_group_clients(stack) if stack.principals else None
+        ) as logs,
     ):
         alpaca.set_now(now)
         timeline = Timeline(started=time.perf_counter(), on_entry=lambda e: out(format_entry(e)))
@@ -117,6 +132,7 @@ def serve(options: UpOptions, *, out: Callable[[str], None] = print) -> int:
             record=timeline.record,
             port=options.endpoint_port,
             logs=logs,
+            worker_log=worker_log,
             on_hook_status=lambda s: out(
                 f"  CodeDeploy hook {s['lifecycleEventHookExecutionId']} of {s['deploymentId']}: "
                 f"{s['status']}"

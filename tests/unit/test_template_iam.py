@@ -56,6 +56,22 @@ WILDCARD_RESOURCES = {
         "s3:GetObject/PutObject are granted on object ARNs (bucket/key) and the refresh"
         " writes one object per symbol of the strategy config: the bar store's key space"
     ),
+    ("OperatorPolicy", "ImportBars", "${BarStoreBucket.Arn}/bars/*"): (
+        "bars import merges the operator's CSV into any symbol's object (a symbol is the"
+        " operator's argument): the bar store's key space, bar_key(symbol)"
+    ),
+    ("OperatorPolicy", "FindTheArchive", "*"): (
+        "events:ListArchives has no resource-level permissions: it takes only Resource '*'"
+        " (replay finds the bus's archive through it)"
+    ),
+    (
+        "OperatorPolicy",
+        "FollowReplays",
+        "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:replay/alchemiser-${Stage}-*",
+    ): (
+        "each replay is named when it starts (alchemiser-<stage>-<day>-<id>, ops/replay.py):"
+        " the stage's replays, no others"
+    ),
 }
 
 
