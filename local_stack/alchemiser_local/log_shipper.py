@@ -13,6 +13,8 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from alchemiser.batching import bounded_batches
+
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
@@ -47,17 +49,12 @@ def fit(message: str) -> str:
 
 def batches(events: list[InputLogEventTypeDef]) -> Iterator[list[InputLogEventTypeDef]]:
     """``events`` (in time order) in PutLogEvents batches, each within CloudWatch's limits."""
-    batch: list[InputLogEventTypeDef] = []
-    size = 0
-    for event in events:
-        event_size = len(event["message"].encode()) + EVENT_OVERHEAD_BYTES
-        if batch and (size + event_size > MAX_BATCH_BYTES or len(batch) == MAX_BATCH_EVENTS):
-            yield batch
-            batch, size = [], 0
-        batch.append(event)
-        size += event_size
-    if batch:
-        yield batch
+    return bounded_batches(
+        events,
+        max_items=MAX_BATCH_EVENTS,
+        max_bytes=MAX_BATCH_BYTES,
+        size=lambda event: len(event["message"].encode()) + EVENT_OVERHEAD_BYTES,
+    )
 
 
 #: What the shipper is told: create a stream, put events, flush now, or stop.

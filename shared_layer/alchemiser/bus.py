@@ -22,6 +22,7 @@ from alchemiser.aws import (
     error_kind,
     events_client,
 )
+from alchemiser.batching import bounded_batches
 from alchemiser.errors import ConfigError, EventPublishError, PublishError
 from alchemiser.events import MAX_ENTRY_BYTES, BaseEvent, PutEventsEntry, entry_size, to_entry
 from alchemiser.logging import get_logger
@@ -104,17 +105,12 @@ def _backoff(attempt: int) -> float:
 
 def _batches(pending: list[Pending]) -> Iterator[list[Pending]]:
     """At most 10 entries and at most MAX_ENTRY_BYTES per PutEvents call."""
-    batch: list[Pending] = []
-    size = 0
-    for item in pending:
-        item_size = entry_size(item[1])
-        if batch and (len(batch) == MAX_BATCH_ENTRIES or size + item_size > MAX_ENTRY_BYTES):
-            yield batch
-            batch, size = [], 0
-        batch.append(item)
-        size += item_size
-    if batch:
-        yield batch
+    return bounded_batches(
+        pending,
+        max_items=MAX_BATCH_ENTRIES,
+        max_bytes=MAX_ENTRY_BYTES,
+        size=lambda item: entry_size(item[1]),
+    )
 
 
 def _put_batch(client: EventBridgeClient, batch: list[Pending]) -> list[Failed]:
