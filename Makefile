@@ -100,7 +100,7 @@ run: install
 	$(BIN)/alchemiser run
 
 bench: install
-	@for bench in benchmarks/bench_*.py; do $(BIN)/python "$$bench"; done
+	@for bench in benchmarks/bench_*.py; do $(BIN)/python "$$bench" || exit 1; done
 
 # Figures: one JSON object on stdout, progress on stderr; exits 1 if an invariant broke.
 chaos: install

@@ -15,6 +15,7 @@ import sys
 import time
 from typing import Any
 
+import _repo  # noqa: F401 - puts the repository root on sys.path
 from _harness import per_call_seconds, report
 
 import alchemiser.actors  # noqa: F401 - declares the actors a switch re-binds

@@ -41,6 +41,7 @@ ENV = {
     "IDEMPOTENCY_TABLE_NAME": "bench-idempotency",
     "ALLOWED_TARGET_ENVIRONMENTS": "dev",
     "PAPER_BROKER_TABLE_NAME": "unused",
+    "TRADING_STATE_TABLE_NAME": "unused",
     "BAR_STORE_BUCKET": "unused",
     "AWS_LAMBDA_FUNCTION_NAME": "bench-router",
 }
