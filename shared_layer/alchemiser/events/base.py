@@ -8,7 +8,6 @@ from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID, uuid4, uuid5
 
 from pydantic import (
-    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -17,6 +16,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.functional_validators import AfterValidator
 from pydantic_core import PydanticCustomError
 
 from alchemiser.trading.market_calendar.sessions import FIRST_SUPPORTED_DAY, LAST_SUPPORTED_DAY
